@@ -1,0 +1,170 @@
+"""Command line: ``harness run | parse | list | apply``.
+
+Exit codes (``run`` and ``parse``), usable with ``git bisect run``:
+0 every test passed; 1 a test failed; 2 the guest crashed, hung, looped or rebooted, or results are
+missing; 125 infrastructure error (QEMU or the ISO missing, QMP failed, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from . import patches
+from .console import split_log
+from .monitor import Limits, replay
+from .protocol import parse_test_names
+from .report import format_table, scenario_results
+from .scenarios import SCENARIOS, UnknownScenario, select
+from .verdict import Outcome, judge
+
+EXIT_INFRA = 125
+
+
+def _default_out() -> Path:
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("harness-runs") / stamp
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .run import RunOptions, execute
+
+    iso = Path(args.iso)
+    if not iso.is_file():
+        print(f"harness: ISO not found: {iso}", file=sys.stderr)
+        return EXIT_INFRA
+    try:
+        scenarios = select(args.scenario or [])
+    except UnknownScenario as error:
+        print(f"harness: {error.args[0]}", file=sys.stderr)
+        return EXIT_INFRA
+    if args.test:
+        from .scenarios import Scenario
+        try:
+            names = tuple(parse_test_names(args.test))
+        except ValueError as error:
+            print(f"harness: {error}", file=sys.stderr)
+            return EXIT_INFRA
+        scenarios = [Scenario(name="adhoc", description="tests named on the command line", tests=names)]
+    options = RunOptions(iso=iso, scenarios=scenarios, out_dir=Path(args.out or _default_out()),
+                         accel=args.accel, jobs=args.jobs, memory_mb=args.memory,
+                         disk=Path(args.disk) if args.disk else None,
+                         limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
+                         test_timeout_s=args.test_timeout, echo_console=args.echo)
+    try:
+        result = execute(options)
+    except KeyboardInterrupt:
+        print("harness: interrupted; every QEMU was stopped", file=sys.stderr)
+        return 130
+    return result.exit_code
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    path = Path(args.log)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"harness: cannot read {path}: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    try:
+        tests = parse_test_names(args.expect or [])
+    except ValueError as error:
+        print(f"harness: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    transcript = replay(split_log(data))
+    verdict = judge(tests, transcript.events, transcript.protocol, transcript.end, transcript.end_evidence,
+                    transcript.backtrace, transcript.end_detail)
+    print(f"{verdict.outcome.value.upper()}: {verdict.summary}")
+    if verdict.commit:
+        print(f"  build commit {verdict.commit}")
+    if verdict.command_line:
+        print(f"  boot options {verdict.command_line}")
+    for line in verdict.evidence[:8]:
+        print(f"  evidence line {line.number}: {line.text.strip()}")
+    for test in verdict.tests:
+        print(f"  {test.status.value.upper():8} {test.name}: {test.reason}")
+    if verdict.backtrace:
+        print("  backtrace:")
+        for text in verdict.backtrace[:30]:
+            print(f"    {text}")
+    return verdict.exit_code
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    width = max(len(name) for name in SCENARIOS)
+    for scenario in SCENARIOS.values():
+        flags = []
+        if scenario.own_boot:
+            flags.append("own boot")
+        if scenario.negative:
+            flags.append("negative control, run only by name")
+        extra = f" [{', '.join(flags)}]" if flags else ""
+        print(f"{scenario.name.ljust(width)}  {scenario.description}{extra}")
+        print(f"{' ' * width}  tests: {', '.join(scenario.tests)}")
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    try:
+        patch_set = patches.PatchSet.load(Path(args.patches) if args.patches else patches.default_patch_root())
+        action = patches.reverse if args.reverse else patches.apply
+        done = action(Path(args.tree), patch_set, check_only=args.check)
+    except patches.PatchError as error:
+        print(f"harness apply: {error}", file=sys.stderr)
+        return 1
+    verb = "would" if args.check else "did"
+    for step in done:
+        print(f"{verb} {step}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="boot a ReactOS LiveCD, run scenarios, judge them from COM1")
+    run.add_argument("--iso", required=True, help="the LiveCD your build produced (livecd.iso)")
+    run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls")
+    run.add_argument("--test", "-t", action="append", help="run guest test module:test directly (repeatable)")
+    run.add_argument("--out", help="run directory (default: harness-runs/<timestamp>)")
+    run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default=os.environ.get("HARNESS_ACCEL", "auto"),
+                     help="auto tries KVM and falls back to TCG when COM1 stays silent (default: auto)")
+    run.add_argument("--jobs", "-j", type=int, default=1, help="boots to run at once")
+    run.add_argument("--memory", type=int, default=1024, help="guest memory in MiB")
+    run.add_argument("--disk", help="optional hard disk image (attached with snapshot=on)")
+    run.add_argument("--deadline", type=float, default=600.0, help="seconds a boot may take in all")
+    run.add_argument("--inactivity", type=float, default=120.0, help="seconds of COM1 silence that count as a hang")
+    run.add_argument("--test-timeout", type=int, help="seconds the guest runner gives each test (default 120)")
+    run.add_argument("--echo", action="store_true", help="echo every console line")
+    run.set_defaults(func=cmd_run)
+
+    parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run")
+    parse.add_argument("log")
+    parse.add_argument("--expect", action="append", help="module:test that must have run (repeatable)")
+    parse.set_defaults(func=cmd_parse)
+
+    lst = sub.add_parser("list", help="list the scenarios")
+    lst.set_defaults(func=cmd_list)
+
+    app = sub.add_parser("apply", help="apply reactos-patches/ to a ReactOS git checkout")
+    app.add_argument("--tree", required=True, help="ReactOS checkout at the base commit")
+    app.add_argument("--check", action="store_true", help="only check; change nothing")
+    app.add_argument("--reverse", action="store_true", help="take the patches back out")
+    app.add_argument("--patches", help=argparse.SUPPRESS)
+    app.set_defaults(func=cmd_apply)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Applies ``reactos-patches/`` to a ReactOS git checkout, checks it, or takes it back out.
+
+``reactos-patches/`` holds: ``BASE`` (the upstream commit the work is against), ``patches/*.patch``
+(changes to existing files, applied in name order with ``git apply``) and everything else as an
+overlay of new files at the same paths in the tree. Nothing is committed in the user's tree.
+Before touching anything every step is checked, so a refusal leaves the tree as it was.
+"""
+
+from __future__ import annotations
+
+import enum
+import filecmp
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+RESERVED = {"BASE", "patches", "README.md"}
+
+
+class PatchError(Exception):
+    """The tree cannot take (or give back) the patches; the message says why. Nothing was changed."""
+
+
+class State(enum.Enum):
+    CLEAN = "not applied"
+    APPLIED = "applied"
+
+
+@dataclass
+class PatchSet:
+    root: Path
+    base: str
+    patches: List[Path]
+    overlay: List[Path] = field(default_factory=list)  # relative paths
+
+    @classmethod
+    def load(cls, root: Path) -> "PatchSet":
+        root = Path(root)
+        base_file = root / "BASE"
+        if not base_file.is_file():
+            raise PatchError(f"{root} is not a patch set: no BASE file")
+        base = base_file.read_text().strip()
+        patches = sorted((root / "patches").glob("*.patch")) if (root / "patches").is_dir() else []
+        overlay = sorted(p.relative_to(root) for p in root.rglob("*")
+                         if p.is_file() and p.relative_to(root).parts[0] not in RESERVED)
+        return cls(root, base, patches, overlay)
+
+
+def default_patch_root() -> Path:
+    return Path(__file__).resolve().parent.parent / "reactos-patches"
+
+
+def _git(tree: Path, *args: str, check: bool = True, input_text: Optional[str] = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(["git", "-C", str(tree), *args], capture_output=True, text=True, input=input_text)
+    if check and result.returncode != 0:
+        raise PatchError(f"git {' '.join(args)} failed in {tree}: {result.stderr.strip() or result.stdout.strip()}")
+    return result
+
+
+def touched_files(tree: Path, patch: Path) -> List[str]:
+    result = _git(tree, "apply", "--numstat", str(patch))
+    return [line.split("\t", 2)[2] for line in result.stdout.splitlines() if line.count("\t") >= 2]
+
+
+def _check_tree(tree: Path, patch_set: PatchSet) -> None:
+    if not tree.is_dir():
+        raise PatchError(f"not a directory: {tree}")
+    if _git(tree, "rev-parse", "--is-inside-work-tree", check=False).returncode != 0:
+        raise PatchError(f"{tree} is not a git checkout of ReactOS (the patches need git to check the base commit)")
+    head = _git(tree, "rev-parse", "HEAD").stdout.strip()
+    if head != patch_set.base:
+        raise PatchError(f"{tree} is at {head[:12]}, but the patches are against {patch_set.base[:12]}; "
+                         f"check out that commit first (git -C {tree} checkout {patch_set.base})")
+
+
+def _overlay_state(tree: Path, patch_set: PatchSet) -> State:
+    present = [rel for rel in patch_set.overlay if (tree / rel).exists()]
+    if not present:
+        return State.CLEAN
+    same = [rel for rel in present if filecmp.cmp(tree / rel, patch_set.root / rel, shallow=False)]
+    if len(same) == len(patch_set.overlay):
+        return State.APPLIED
+    differ = sorted(set(present) - set(same))
+    missing = sorted(set(patch_set.overlay) - set(present))
+    detail = []
+    if differ:
+        detail.append("differ from ours: " + ", ".join(map(str, differ[:5])))
+    if missing:
+        detail.append("missing: " + ", ".join(map(str, missing[:5])))
+    raise PatchError("the tree holds some of our new files but not all as we have them (" + "; ".join(detail) +
+                     "); restore them or remove them before applying")
+
+
+def state(tree: Path, patch_set: PatchSet) -> State:
+    tree = Path(tree)
+    _check_tree(tree, patch_set)
+    overlay = _overlay_state(tree, patch_set)
+    reverse_ok = all(_git(tree, "apply", "--reverse", "--check", str(p), check=False).returncode == 0
+                     for p in patch_set.patches)
+    forward_ok = all(_git(tree, "apply", "--check", str(p), check=False).returncode == 0 for p in patch_set.patches)
+    if patch_set.patches and reverse_ok and not forward_ok and overlay is State.APPLIED:
+        return State.APPLIED
+    if not patch_set.patches and overlay is State.APPLIED:
+        return State.APPLIED
+    return State.CLEAN
+
+
+def _check_clean_where_touched(tree: Path, patch_set: PatchSet) -> None:
+    paths = sorted({f for p in patch_set.patches for f in touched_files(tree, p)})
+    if not paths:
+        return
+    dirty = _git(tree, "status", "--porcelain", "--", *paths).stdout.strip()
+    if dirty:
+        raise PatchError("the tree has local changes in files the patches touch:\n" + dirty +
+                         "\ncommit or stash them first")
+
+
+def apply(tree: Path, patch_set: PatchSet, check_only: bool = False) -> List[str]:
+    """Applies overlay then patches. Returns what was (or would be) done. Raises PatchError."""
+    tree = Path(tree)
+    if state(tree, patch_set) is State.APPLIED:
+        raise PatchError(f"the patches are already applied to {tree} (use --reverse to take them out)")
+    _check_clean_where_touched(tree, patch_set)
+    for patch in patch_set.patches:
+        result = _git(tree, "apply", "--check", str(patch), check=False)
+        if result.returncode != 0:
+            raise PatchError(f"{patch.name} does not apply to {tree}:\n{result.stderr.strip()}")
+    done = [f"add {rel}" for rel in patch_set.overlay] + [f"apply {p.name}" for p in patch_set.patches]
+    if check_only:
+        return done
+    for rel in patch_set.overlay:
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(patch_set.root / rel, tree / rel)
+    applied: List[Path] = []
+    try:
+        for patch in patch_set.patches:
+            _git(tree, "apply", str(patch))
+            applied.append(patch)
+    except PatchError:
+        for patch in reversed(applied):
+            _git(tree, "apply", "--reverse", str(patch), check=False)
+        _remove_overlay(tree, patch_set)
+        raise
+    return done
+
+
+def _remove_overlay(tree: Path, patch_set: PatchSet) -> None:
+    for rel in patch_set.overlay:
+        target = tree / rel
+        if target.exists():
+            target.unlink()
+        parent = target.parent
+        while parent != tree and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+
+
+def reverse(tree: Path, patch_set: PatchSet, check_only: bool = False) -> List[str]:
+    tree = Path(tree)
+    if state(tree, patch_set) is not State.APPLIED:
+        raise PatchError(f"the patches are not (or not exactly) applied to {tree}; nothing taken out")
+    for patch in reversed(patch_set.patches):
+        result = _git(tree, "apply", "--reverse", "--check", str(patch), check=False)
+        if result.returncode != 0:
+            raise PatchError(f"{patch.name} cannot be reversed in {tree}:\n{result.stderr.strip()}")
+    done = [f"reverse {p.name}" for p in reversed(patch_set.patches)] + [f"remove {rel}" for rel in patch_set.overlay]
+    if check_only:
+        return done
+    for patch in reversed(patch_set.patches):
+        _git(tree, "apply", "--reverse", str(patch))
+    _remove_overlay(tree, patch_set)
+    return done
+
+
+def describe(patch_set: PatchSet) -> Sequence[str]:
+    return [f"base {patch_set.base}"] + [f"patch {p.name}" for p in patch_set.patches] + \
+        [f"new   {rel}" for rel in patch_set.overlay]

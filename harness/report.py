@@ -1,0 +1,179 @@
+"""Results as a console table, JUnit XML and JSON. Reads records; decides nothing."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from .boot import BootRecord
+from .scenarios import Scenario
+from .verdict import BootVerdict, Outcome, TestResult, TestStatus
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    boot: BootRecord
+    tests: List[TestResult]
+
+    @property
+    def passed(self) -> bool:
+        return self.boot.verdict.outcome in (Outcome.PASS, Outcome.TEST_FAILURE) and all(
+            t.status is TestStatus.PASSED for t in self.tests)
+
+    @property
+    def status(self) -> str:
+        if self.passed:
+            return "PASS"
+        outcome = self.boot.verdict.outcome
+        if outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
+            return "FAIL"
+        return outcome.value.upper()
+
+
+def scenario_results(scenarios: Sequence[Scenario], boots: Sequence[BootRecord],
+                     boot_of: Dict[str, int]) -> List[ScenarioResult]:
+    results = []
+    for scenario in scenarios:
+        boot = boots[boot_of[scenario.name]]
+        by_name = {t.name: t for t in boot.verdict.tests}
+        tests = [by_name[name] for name in scenario.tests if name in by_name]
+        results.append(ScenarioResult(scenario, boot, tests))
+    return results
+
+
+def run_exit_code(boots: Sequence[BootRecord]) -> int:
+    """0 all passed, 1 test failures, 2 the guest crashed/hung/rebooted, 125 infrastructure."""
+    codes = [b.exit_code for b in boots] or [125]
+    if 125 in codes:
+        return 125
+    return max(codes)
+
+
+def format_table(results: Sequence[ScenarioResult], boots: Sequence[BootRecord]) -> str:
+    rows = [("scenario", "test", "status", "checks", "time", "detail")]
+    for result in results:
+        for test in result.tests or []:
+            checks = f"{test.counts.get('executed', 0) - test.counts.get('failures', 0)}/{test.counts.get('executed', 0)}" \
+                if test.counts else "-"
+            seconds = f"{test.seconds:.2f}s" if test.seconds is not None else "-"
+            rows.append((result.scenario.name, test.name, test.status.value.upper(), checks, seconds, test.reason))
+        if not result.tests:
+            rows.append((result.scenario.name, "-", result.status, "-", "-", result.boot.verdict.summary))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5] for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths) + "  ------")
+    lines.append("")
+    for boot in boots:
+        v = boot.verdict
+        lines.append(f"boot {boot.name}: {v.outcome.value.upper()} ({boot.accel or 'no accelerator'}) {v.summary}")
+        for line in v.evidence[:6]:
+            lines.append(f"    evidence line {line.number}: {line.text.strip()}")
+        if v.backtrace:
+            lines.append("    backtrace:")
+            lines.extend(f"      {text}" for text in v.backtrace[:20])
+        timing = boot_timing(boot)
+        if timing:
+            lines.append("    " + ", ".join(f"{k} {v:.1f}s" for k, v in timing.items()))
+    return "\n".join(lines)
+
+
+def boot_timing(boot: BootRecord) -> Dict[str, float]:
+    t = boot.transcript
+    if t is None:
+        return {}
+    marks = {"kernel banner": t.banner_s, "user mode (Boot took)": t.boot_took_s,
+             "runner start": t.runner_start_s, "verdict": t.done_s}
+    return {k: v for k, v in marks.items() if v is not None}
+
+
+def _line_json(line) -> Dict[str, object]:
+    return {"line": line.number, "time": round(line.time, 3), "text": line.text}
+
+
+def _verdict_json(v: BootVerdict) -> Dict[str, object]:
+    return {
+        "outcome": v.outcome.value,
+        "exit_code": v.exit_code,
+        "summary": v.summary,
+        "evidence": [_line_json(line) for line in v.evidence],
+        "bugcheck": None if v.bugcheck is None else {
+            "code": f"0x{v.bugcheck.code:08X}", "name": v.bugcheck.name,
+            "parameters": [f"0x{p:08X}" for p in v.bugcheck.parameters], "driver": v.bugcheck.driver},
+        "backtrace": v.backtrace,
+        "commit": v.commit,
+        "command_line": v.command_line,
+        "tests": [{
+            "name": t.name, "status": t.status.value, "reason": t.reason, "counts": t.counts,
+            "seconds": t.seconds,
+            "exit_status": None if t.exit_status is None else f"0x{t.exit_status:08X}",
+            "evidence": [_line_json(line) for line in t.evidence],
+        } for t in v.tests],
+    }
+
+
+def to_json(results: Sequence[ScenarioResult], boots: Sequence[BootRecord], exit_code: int) -> Dict[str, object]:
+    return {
+        "exit_code": exit_code,
+        "scenarios": [{"name": r.scenario.name, "status": r.status, "boot": r.boot.name,
+                       "tests": [t.name for t in r.tests]} for r in results],
+        "boots": [{
+            "name": b.name, "tests": b.tests, "accelerator": b.accel,
+            "attempts": [a.__dict__ for a in b.attempts],
+            "run_dir": str(b.run_dir), "qemu_command": b.qemu_command,
+            "timing": boot_timing(b),
+            "verdict": _verdict_json(b.verdict),
+        } for b in boots],
+    }
+
+
+def write_json(path: Path, document: Dict[str, object]) -> None:
+    path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def to_junit(results: Sequence[ScenarioResult]) -> ET.ElementTree:
+    suites = ET.Element("testsuites", name="reactos-silo-harness")
+    for result in results:
+        boot = result.boot
+        suite = ET.SubElement(suites, "testsuite", name=result.scenario.name)
+        cases = result.tests or [None]
+        failures = errors = 0
+        for test in cases:
+            name = test.name if test else "boot"
+            case = ET.SubElement(suite, "testcase", classname=result.scenario.name, name=name,
+                                 time=f"{(test.seconds or 0.0) if test else 0.0:.3f}")
+            outcome = boot.verdict.outcome
+            if test is not None and test.status is TestStatus.PASSED and outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
+                pass
+            elif test is not None and test.status is TestStatus.FAILED and outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
+                failures += 1
+                node = ET.SubElement(case, "failure", message=test.reason, type="test-failure")
+                node.text = "\n".join(line.text for line in test.evidence)
+            else:
+                errors += 1
+                message = test.reason if test is not None and outcome in (Outcome.PASS, Outcome.TEST_FAILURE) \
+                    else f"{outcome.value}: {boot.verdict.summary}"
+                node = ET.SubElement(case, "error", message=message,
+                                     type=outcome.value if test is None or outcome not in (Outcome.PASS, Outcome.TEST_FAILURE)
+                                     else (test.status.value))
+                node.text = "\n".join([line.text for line in boot.verdict.evidence] + boot.verdict.backtrace)
+            if test is not None and test.log:
+                out = ET.SubElement(case, "system-out")
+                out.text = "\n".join(line.text for line in test.log)
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(failures))
+        suite.set("errors", str(errors))
+    tree = ET.ElementTree(suites)
+    ET.indent(tree)
+    return tree
+
+
+def write_junit(path: Path, results: Sequence[ScenarioResult]) -> None:
+    to_junit(results).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def progress_line(text: str, prefix: Optional[str] = None) -> str:
+    return f"[{prefix}] {text}" if prefix else text

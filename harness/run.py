@@ -1,0 +1,103 @@
+"""A whole ``harness run``: plan boots for the scenarios, run them (in parallel if asked), report."""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, TextIO
+
+from .boot import BootOptions, BootRecord, run_boot
+from .console import ConsoleLine
+from .grammar import Event, Kind
+from .monitor import Limits
+from .report import (ScenarioResult, format_table, run_exit_code, scenario_results, to_json, write_json,
+                     write_junit)
+from .scenarios import Scenario, plan_boots
+from .verdict import TestStatus
+
+
+@dataclass
+class RunOptions:
+    iso: Path
+    scenarios: Sequence[Scenario]
+    out_dir: Path
+    accel: str = "auto"
+    jobs: int = 1
+    memory_mb: int = 1024
+    disk: Optional[Path] = None
+    limits: Limits = field(default_factory=Limits)
+    test_timeout_s: Optional[int] = None
+    echo_console: bool = False
+
+
+@dataclass
+class RunResult:
+    boots: List[BootRecord]
+    results: List[ScenarioResult]
+    exit_code: int
+    out_dir: Path
+    seconds: float
+
+
+PROGRESS_KINDS = {Kind.VERSION: "kernel", Kind.BOOT_TOOK: "user mode up", Kind.BUGCHECK: "BUGCHECK",
+                  Kind.ASSERTION: "ASSERTION", Kind.DEBUGGER_ENTERED: "debugger entered"}
+
+
+def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[ConsoleLine, List[Event]], None]:
+    def on_line(line: ConsoleLine, events: List[Event]) -> None:
+        if echo:
+            stream.write(f"[{name} {line.time:6.1f}s] {line.text}\n")
+        for event in events:
+            label = PROGRESS_KINDS.get(event.kind)
+            if label and not echo:
+                stream.write(f"[{name} {line.time:6.1f}s] {label}: {line.text.strip()[:100]}\n")
+        if "Running Wine Test, Module:" in line.text and not echo:
+            stream.write(f"[{name} {line.time:6.1f}s] {line.text.strip()}\n")
+        if "[HARNESS] exit" in line.text and not echo:
+            stream.write(f"[{name} {line.time:6.1f}s] {line.text.strip()}\n")
+        stream.flush()
+    return on_line
+
+
+def execute(options: RunOptions, stream: TextIO = sys.stdout) -> RunResult:
+    started = time.monotonic()
+    out_dir = Path(options.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plans = plan_boots(options.scenarios)
+    boot_of: Dict[str, int] = {}
+    jobs = []
+    for index, group in enumerate(plans):
+        name = f"boot{index + 1}-" + "+".join(s.name for s in group)
+        tests: List[str] = []
+        for scenario in group:
+            boot_of[scenario.name] = index
+            tests.extend(t for t in scenario.tests if t not in tests)
+        jobs.append((name, BootOptions(iso=options.iso, tests=tests, run_dir=out_dir / name, accel=options.accel,
+                                       memory_mb=options.memory_mb, disk=options.disk, limits=options.limits,
+                                       test_timeout_s=options.test_timeout_s)))
+    stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
+
+    def one(job) -> BootRecord:
+        name, boot_options = job
+        record = run_boot(name, boot_options, on_line=_progress_printer(name, stream, options.echo_console),
+                          on_status=lambda msg: (stream.write(msg + "\n"), stream.flush()))
+        stream.write(f"{name}: {record.verdict.outcome.value.upper()} on {record.accel} - {record.verdict.summary}\n")
+        for test in record.verdict.tests:
+            mark = "ok  " if test.status is TestStatus.PASSED else "FAIL"
+            stream.write(f"  {mark} {test.name}: {test.status.value} ({test.reason})\n")
+        stream.flush()
+        return record
+
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        boots = list(pool.map(one, jobs))
+
+    results = scenario_results(options.scenarios, boots, boot_of)
+    exit_code = run_exit_code(boots)
+    write_json(out_dir / "results.json", to_json(results, boots, exit_code))
+    write_junit(out_dir / "junit.xml", results)
+    stream.write("\n" + format_table(results, boots) + "\n")
+    stream.write(f"\nexit {exit_code}; serial logs, QEMU logs and screenshots in {out_dir}\n")
+    return RunResult(boots, results, exit_code, out_dir, time.monotonic() - started)

@@ -1,0 +1,62 @@
+"""Scenarios: named sets of guest tests, with what a boot that runs them needs.
+
+A scenario lists ``module:test`` names of Wine-format test programs on the LiveCD
+(``%SystemRoot%\\bin\\<module>.exe <test>``). Scenarios that may take the guest down (negative
+controls, containment) get a boot of their own; the others share one boot per run.
+Scenarios marked ``negative`` prove the harness's failure paths and only run when named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Tuple
+
+from . import selftest
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    tests: Tuple[str, ...]
+    own_boot: bool = False
+    negative: bool = False
+    issue: str = ""
+    tags: Tuple[str, ...] = field(default_factory=tuple)
+
+
+def _collect() -> Dict[str, Scenario]:
+    registry: Dict[str, Scenario] = {}
+    for module in (selftest,):
+        for entry in module.SCENARIOS:
+            scenario = Scenario(**entry)
+            if scenario.name in registry:
+                raise ValueError(f"scenario {scenario.name} defined twice")
+            registry[scenario.name] = scenario
+    return registry
+
+
+SCENARIOS: Dict[str, Scenario] = _collect()
+
+
+class UnknownScenario(KeyError):
+    pass
+
+
+def select(names: Sequence[str]) -> List[Scenario]:
+    """The named scenarios (in order), or every non-negative one when no name is given."""
+    if not names:
+        return [s for s in SCENARIOS.values() if not s.negative]
+    chosen: List[Scenario] = []
+    for name in names:
+        if name not in SCENARIOS:
+            raise UnknownScenario(f"unknown scenario {name!r}; 'harness list' shows them")
+        chosen.append(SCENARIOS[name])
+    return chosen
+
+
+def plan_boots(scenarios: Sequence[Scenario]) -> List[List[Scenario]]:
+    """Groups scenarios into boots: shareable ones together (first), each own_boot one alone."""
+    shared = [s for s in scenarios if not s.own_boot]
+    alone = [[s] for s in scenarios if s.own_boot]
+    return ([shared] if shared else []) + alone

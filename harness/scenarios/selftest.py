@@ -1,0 +1,23 @@
+"""Scenarios that prove the harness loop itself (issue: boot, run guest tests, judge from COM1).
+
+The guest programs are in reactos-patches/modules/harness/harnesstest.
+"""
+
+SCENARIOS = [
+    dict(name="smoke",
+         description="the guest runner starts by itself, reports the OS version and lists the processes",
+         tests=("harnesstest:version", "harnesstest:processes"),
+         issue="2"),
+    dict(name="selftest-failure",
+         description="negative control: a deliberately failing guest test must be reported as a test failure",
+         tests=("harnesstest:broken",),
+         own_boot=True, negative=True, issue="2"),
+    dict(name="selftest-bugcheck",
+         description="negative control: a forced bugcheck (shutdown hard error, 0x4C) must be reported as a bugcheck",
+         tests=("harnesstest:bugcheck",),
+         own_boot=True, negative=True, issue="2"),
+    dict(name="selftest-missing",
+         description="negative control: a test program that is not on the CD must be reported, never passed",
+         tests=("harnessnosuch:test",),
+         own_boot=True, negative=True, issue="2"),
+]

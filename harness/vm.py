@@ -1,0 +1,288 @@
+"""One QEMU process with its own run directory, COM1 socket and QMP connection.
+
+Modelled on QEMU's own ``QEMUMachine``: a context manager; launch failures raise with the full
+command line and QEMU's output; shutdown tries QMP ``quit`` and then kills the whole process group,
+on every path (success, failure, timeout, Ctrl-C). The guest starts paused (``-S``) so that no
+console byte is emitted before the harness is connected to COM1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from qemu.qmp.legacy import QEMUMonitorProtocol
+
+QEMU_BINARY = "qemu-system-i386"
+CONNECT_TIMEOUT_S = 15.0
+QUIT_TIMEOUT_S = 5.0
+
+
+class VMError(Exception):
+    """An infrastructure problem: QEMU missing, failed to start, QMP unusable."""
+
+
+class VMLaunchError(VMError):
+    def __init__(self, message: str, command: Sequence[str], output: str) -> None:
+        self.command = list(command)
+        self.output = output
+        super().__init__(f"{message}\n  command: {shlex.join(self.command)}\n  QEMU said: {output.strip() or '(nothing)'}")
+
+
+@dataclass
+class MachineConfig:
+    """What to boot and how. ``accel`` is ``kvm`` or ``tcg`` here; choosing is the caller's job."""
+
+    cdrom: Optional[Path] = None
+    disk: Optional[Path] = None
+    accel: str = "tcg"
+    memory_mb: int = 1024
+    cpus: int = 1
+    qemu: str = QEMU_BINARY
+    boot_order: str = "d"
+    snapshot_disk: bool = True
+    extra_args: List[str] = field(default_factory=list)
+    # A raw boot image for -drive if=floppy/ide (used by the self-test guests)
+    raw_boot_image: Optional[Path] = None
+
+
+def find_qemu(binary: str = QEMU_BINARY) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        raise VMError(f"{binary} was not found on PATH; install QEMU (Debian/Ubuntu: apt-get install qemu-system-x86)")
+    return path
+
+
+def kvm_usable() -> bool:
+    """True if /dev/kvm can be opened for reading and writing."""
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+class Machine:
+    """A running QEMU. Use as a context manager; :meth:`shutdown` is always safe to call."""
+
+    def __init__(self, config: MachineConfig, run_dir: Path) -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        self.serial_log = self.run_dir / "serial.log"
+        self.qemu_log = self.run_dir / "qemu.log"
+        self.events_log = self.run_dir / "qmp-events.jsonl"
+        self._com1_path = self.run_dir / "com1.sock"
+        self._qmp_path = self.run_dir / "qmp.sock"
+        self._process: Optional[subprocess.Popen[bytes]] = None
+        self._qmp: Optional[QEMUMonitorProtocol] = None
+        self._console: Optional[socket.socket] = None
+        self._log_handle = None
+        self.started_at: Optional[float] = None
+        self.command: List[str] = []
+        self.exit_code: Optional[int] = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> "Machine":
+        self.launch()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    def build_command(self) -> List[str]:
+        cfg = self.config
+        cmd = [find_qemu(cfg.qemu),
+               "-machine", f"pc,accel={cfg.accel}",
+               "-m", str(cfg.memory_mb),
+               "-smp", str(cfg.cpus),
+               "-display", "none",
+               "-vga", "std",
+               "-no-reboot",
+               "-S",
+               "-nodefaults",
+               "-chardev", f"socket,id=com1,path={self._com1_path},server=on,wait=off,logfile={self.serial_log}",
+               "-serial", "chardev:com1",
+               "-qmp", f"unix:{self._qmp_path},server=on,wait=off",
+               "-boot", f"order={cfg.boot_order},menu=off"]
+        if cfg.cdrom is not None:
+            cmd += ["-drive", f"file={cfg.cdrom},if=ide,index=2,media=cdrom,readonly=on"]
+        if cfg.disk is not None:
+            snapshot = ",snapshot=on" if cfg.snapshot_disk else ""
+            cmd += ["-drive", f"file={cfg.disk},if=ide,index=0,media=disk{snapshot}"]
+        if cfg.raw_boot_image is not None:
+            cmd += ["-drive", f"file={cfg.raw_boot_image},if=ide,index=0,media=disk,format=raw,snapshot=on"]
+        return cmd + list(cfg.extra_args)
+
+    def launch(self) -> None:
+        for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image):
+            if image is not None and not Path(image).is_file():
+                raise VMError(f"image not found: {image}")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.command = self.build_command()
+        (self.run_dir / "qemu-command.txt").write_text(shlex.join(self.command) + "\n")
+        self._log_handle = open(self.qemu_log, "wb")
+        try:
+            self._process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=self._log_handle,
+                                             stderr=subprocess.STDOUT, start_new_session=True)
+            self._connect()
+        except BaseException:
+            self.shutdown()
+            raise
+        self.started_at = time.monotonic()
+
+    def _connect(self) -> None:
+        deadline = time.monotonic() + CONNECT_TIMEOUT_S
+        while not (self._com1_path.exists() and self._qmp_path.exists()):
+            if self._process is not None and self._process.poll() is not None:
+                raise VMLaunchError(f"QEMU exited with status {self._process.returncode} before it was ready",
+                                    self.command, self._read_qemu_log())
+            if time.monotonic() > deadline:
+                raise VMLaunchError("QEMU did not create its sockets in time", self.command, self._read_qemu_log())
+            time.sleep(0.02)
+        console = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            console.connect(str(self._com1_path))
+        except OSError as error:
+            console.close()
+            raise VMLaunchError(f"cannot connect to COM1: {error}", self.command, self._read_qemu_log()) from error
+        console.setblocking(False)
+        self._console = console
+        qmp = QEMUMonitorProtocol(str(self._qmp_path))
+        try:
+            qmp.connect(negotiate=True)
+        except Exception as error:
+            raise VMLaunchError(f"QMP handshake failed: {error}", self.command, self._read_qemu_log()) from error
+        self._qmp = qmp
+        self.qmp("cont")
+
+    def _read_qemu_log(self) -> str:
+        try:
+            return self.qemu_log.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def shutdown(self) -> None:
+        """Stops QEMU: QMP quit, then SIGKILL to the process group. Reaps it. Idempotent."""
+        process = self._process
+        if self._console is not None:
+            # Closing the console first avoids QEMU blocking on a full socket while quitting.
+            self._console.close()
+            self._console = None
+        if process is not None and process.poll() is None and self._qmp is not None:
+            try:
+                self._qmp.cmd("quit")
+            except Exception:
+                pass
+        if self._qmp is not None:
+            self.drain_events()
+            try:
+                self._qmp.close()
+            except Exception:
+                pass
+            self._qmp = None
+        if process is not None:
+            try:
+                process.wait(timeout=QUIT_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+            self.exit_code = process.returncode
+            self._process = None
+        if self._log_handle is not None:
+            self._log_handle.close()
+            self._log_handle = None
+        for path in (self._com1_path, self._qmp_path):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+
+    # -- guest I/O ---------------------------------------------------------------------------
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self._process.pid if self._process is not None else None
+
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def console_fileno(self) -> int:
+        if self._console is None:
+            raise VMError("the console is not connected")
+        return self._console.fileno()
+
+    def read_console(self) -> bytes:
+        """Whatever COM1 has right now (non-blocking); b"" if nothing or closed."""
+        if self._console is None:
+            return b""
+        try:
+            return self._console.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return b""
+        except OSError:
+            return b""
+
+    def write_console(self, data: bytes) -> None:
+        if self._console is None:
+            raise VMError("the console is not connected")
+        self._console.setblocking(True)
+        try:
+            self._console.sendall(data)
+        finally:
+            self._console.setblocking(False)
+
+    # -- QMP ---------------------------------------------------------------------------------
+
+    def qmp(self, command: str, **arguments: object) -> object:
+        if self._qmp is None:
+            raise VMError("QMP is not connected")
+        try:
+            return self._qmp.cmd(command, **arguments) if arguments else self._qmp.cmd(command)
+        except Exception as error:
+            raise VMError(f"QMP {command} failed: {error}") from error
+
+    def drain_events(self) -> List[dict]:
+        """Collects pending QMP events (RESET, SHUTDOWN, ...) and appends them to qmp-events.jsonl."""
+        if self._qmp is None:
+            return []
+        try:
+            events = self._qmp.get_events(wait=False)
+            self._qmp.clear_events()
+        except Exception:
+            return []
+        if events:
+            with open(self.events_log, "a") as handle:
+                for event in events:
+                    handle.write(json.dumps(event) + "\n")
+        return list(events)
+
+    def screendump(self, name: str) -> Optional[Path]:
+        """Saves the VGA screen as PNG in the run directory; None if QEMU could not."""
+        path = self.run_dir / f"{name}.png"
+        try:
+            self.qmp("screendump", filename=str(path), format="png")
+        except VMError:
+            try:
+                path = self.run_dir / f"{name}.ppm"
+                self.qmp("screendump", filename=str(path))
+            except VMError:
+                return None
+        return path if path.exists() else None
+
+    def send_keys(self, *keys: str) -> None:
+        """Presses the QEMU key names together (e.g. ``send_keys("tab", "k")`` for KDBG's break-in)."""
+        self.qmp("send-key", keys=[{"type": "qcode", "data": key} for key in keys])

@@ -1,0 +1,39 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Negative controls: prove that the harness reports a failing test
+ *              and a bugcheck for what they are. Run only when asked by name.
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#include "precomp.h"
+
+/* The status the forced bugcheck carries as its first parameter */
+#define HARNESS_BUGCHECK_STATUS     STATUS_SYSTEM_PROCESS_TERMINATED
+
+START_TEST(broken)
+{
+    ok(TRUE, "a passing check before the deliberate failure\n");
+    ok(FALSE, "deliberate failure: the harness must report this test as failed\n");
+}
+
+/*
+ * A hard error with the shutdown option, raised by a caller holding SeTcbPrivilege and
+ * SeShutdownPrivilege, makes the kernel bugcheck with FATAL_UNHANDLED_HARD_ERROR (0x4C)
+ * and the error status as the first parameter.
+ */
+START_TEST(bugcheck)
+{
+    BOOLEAN WasEnabled;
+    ULONG Response;
+    NTSTATUS Status;
+
+    Status = RtlAdjustPrivilege(SE_TCB_PRIVILEGE, TRUE, FALSE, &WasEnabled);
+    ok(Status == STATUS_SUCCESS, "enabling SeTcbPrivilege returned 0x%08lx\n", Status);
+    Status = RtlAdjustPrivilege(SE_SHUTDOWN_PRIVILEGE, TRUE, FALSE, &WasEnabled);
+    ok(Status == STATUS_SUCCESS, "enabling SeShutdownPrivilege returned 0x%08lx\n", Status);
+
+    trace("raising the shutdown hard error 0x%08lx\n", HARNESS_BUGCHECK_STATUS);
+    Status = NtRaiseHardError(HARNESS_BUGCHECK_STATUS, 0, 0, NULL, OptionShutdownSystem, &Response);
+    ok(FALSE, "NtRaiseHardError returned 0x%08lx (response %lu) instead of bugchecking\n", Status, Response);
+}

@@ -1,0 +1,23 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Test list of the harness self-tests
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#define STANDALONE
+#include <wine/test.h>
+
+extern void func_broken(void);
+extern void func_bugcheck(void);
+extern void func_processes(void);
+extern void func_version(void);
+
+const struct test winetest_testlist[] =
+{
+    { "broken", func_broken },
+    { "bugcheck", func_bugcheck },
+    { "processes", func_processes },
+    { "version", func_version },
+    { 0, 0 }
+};
