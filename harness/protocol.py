@@ -54,6 +54,8 @@ class Summary:
 
 @dataclass
 class TestRun:
+    __test__ = False  # not a pytest class
+
     """Everything the guest said about one test, in the order it said it."""
 
     module: str

@@ -21,7 +21,7 @@ from .protocol import GuestProtocol, TestRun, describe_counts
 
 # Exit statuses the runner reports for tests it could not run to completion
 STATUS_TIMEOUT = 0x00000102
-LAUNCH_FAILURE_MASK = 0xE0000000  # ERROR_SEVERITY_ERROR | APPLICATION_ERROR_MASK | Win32 error
+LAUNCH_FAILURE_MASK = 0xE0000000  # ERROR_SEVERITY_ERROR | APPLICATION_ERROR_MASK | Win32 error (< 0x10000)
 NTSTATUS_ERROR = 0xC0000000
 
 # Well-known bugcheck codes, for readable reports
@@ -72,6 +72,8 @@ class Outcome(enum.Enum):
 
 
 class TestStatus(enum.Enum):
+    __test__ = False  # not a pytest class
+
     PASSED = "passed"
     FAILED = "failed"
     CRASHED = "crashed"      # began but never finished, or died with an exception status
@@ -96,6 +98,8 @@ class EndReason(enum.Enum):
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest class
+
     name: str
     status: TestStatus
     reason: str
@@ -148,7 +152,7 @@ def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
         evidence = [run.timed_out] if run.timed_out else []
         return TestResult(name, TestStatus.TIMEOUT, "the guest runner killed the test after its timeout",
                           evidence=evidence, **base)
-    if status is not None and status & LAUNCH_FAILURE_MASK == LAUNCH_FAILURE_MASK:
+    if status is not None and status & 0xFFFF0000 == LAUNCH_FAILURE_MASK:
         return TestResult(name, TestStatus.ERROR, f"the runner could not start the test (Win32 error {status & 0xFFFF})",
                           evidence=run.lines[-1:], **base)
     if run.end is None or status is None:

@@ -1,8 +1,9 @@
 /*
  * PROJECT:     ReactOS server-silo test harness
  * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
- * PURPOSE:     Negative controls: prove that the harness reports a failing test
- *              and a bugcheck for what they are. Run only when asked by name.
+ * PURPOSE:     Negative controls: prove that the harness reports a failing test, an
+ *              assertion, a hung guest and a bugcheck for what they are.
+ *              The runner only runs them when asked by name.
  * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
  */
 
@@ -36,4 +37,27 @@ START_TEST(bugcheck)
     trace("raising the shutdown hard error 0x%08lx\n", HARNESS_BUGCHECK_STATUS);
     Status = NtRaiseHardError(HARNESS_BUGCHECK_STATUS, 0, 0, NULL, OptionShutdownSystem, &Response);
     ok(FALSE, "NtRaiseHardError returned 0x%08lx (response %lu) instead of bugchecking\n", Status, Response);
+}
+
+/* A user-mode assertion: the guest prints the assertion and waits at the (boipt) prompt */
+START_TEST(assert)
+{
+    trace("failing an assertion on purpose\n");
+    RtlAssert("harness negative control", __FILE__, __LINE__, "deliberate assertion");
+    ok(TRUE, "the assertion prompt was answered and the test went on\n");
+}
+
+/*
+ * A hang of the whole guest: a time-critical thread in a real-time process that never waits
+ * starves everything else on the (single) processor, the debug port included.
+ */
+START_TEST(hang)
+{
+    volatile ULONG Spins = 0;
+
+    ok(SetPriorityClass(GetCurrentProcess(), REALTIME_PRIORITY_CLASS), "SetPriorityClass failed with %lu\n", GetLastError());
+    ok(SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_TIME_CRITICAL), "SetThreadPriority failed with %lu\n", GetLastError());
+    trace("spinning at real-time priority\n");
+    for (;;)
+        Spins++;
 }

@@ -8,15 +8,19 @@
 #define STANDALONE
 #include <wine/test.h>
 
+extern void func_assert(void);
 extern void func_broken(void);
 extern void func_bugcheck(void);
+extern void func_hang(void);
 extern void func_processes(void);
 extern void func_version(void);
 
 const struct test winetest_testlist[] =
 {
+    { "assert", func_assert },
     { "broken", func_broken },
     { "bugcheck", func_bugcheck },
+    { "hang", func_hang },
     { "processes", func_processes },
     { "version", func_version },
     { 0, 0 }

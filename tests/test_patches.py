@@ -1,0 +1,115 @@
+"""harness apply: overlay + patch series onto a git checkout at the base commit."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harness.patches import PatchError, PatchSet, State, apply, reverse, state
+
+
+def git(tree: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(tree), *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    """A tiny stand-in for a ReactOS checkout: two files at one commit."""
+    root = tmp_path / "reactos"
+    (root / "ntoskrnl" / "ps").mkdir(parents=True)
+    (root / "ntoskrnl" / "ps" / "job.c").write_text("line 1\nline 2\nline 3\n")
+    (root / "modules").mkdir()
+    (root / "modules" / "CMakeLists.txt").write_text("add_subdirectory(rostests)\n")
+    git(root, "init", "-q")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    return root
+
+
+@pytest.fixture
+def patch_set(tmp_path, tree) -> PatchSet:
+    root = tmp_path / "reactos-patches"
+    (root / "patches").mkdir(parents=True)
+    (root / "ntoskrnl" / "ps").mkdir(parents=True)
+    (root / "ntoskrnl" / "ps" / "silo.c").write_text("/* new file */\n")
+    (root / "BASE").write_text(git(tree, "rev-parse", "HEAD"))
+    (tree / "ntoskrnl" / "ps" / "job.c").write_text("line 1\nline 2 changed\nline 3\n")
+    (root / "patches" / "0001-change-job.patch").write_text(git(tree, "diff"))
+    git(tree, "checkout", "-q", "--", ".")
+    return PatchSet.load(root)
+
+
+def test_apply_adds_the_overlay_and_applies_the_series(tree, patch_set):
+    done = apply(tree, patch_set)
+    assert (tree / "ntoskrnl" / "ps" / "silo.c").read_text() == "/* new file */\n"
+    assert "line 2 changed" in (tree / "ntoskrnl" / "ps" / "job.c").read_text()
+    assert done == ["add ntoskrnl/ps/silo.c", "apply 0001-change-job.patch"]
+    assert state(tree, patch_set) is State.APPLIED
+
+
+def test_check_changes_nothing(tree, patch_set):
+    apply(tree, patch_set, check_only=True)
+    assert not (tree / "ntoskrnl" / "ps" / "silo.c").exists()
+    assert git(tree, "status", "--porcelain") == ""
+
+
+def test_reverse_restores_the_pristine_tree(tree, patch_set):
+    apply(tree, patch_set)
+    reverse(tree, patch_set)
+    assert git(tree, "status", "--porcelain") == ""
+    assert not (tree / "ntoskrnl" / "ps").joinpath("silo.c").exists()
+
+
+def test_applying_twice_is_refused(tree, patch_set):
+    apply(tree, patch_set)
+    with pytest.raises(PatchError, match="already applied"):
+        apply(tree, patch_set)
+
+
+def test_a_tree_at_another_commit_is_refused_with_the_fix(tree, patch_set):
+    (tree / "other.txt").write_text("x")
+    git(tree, "add", "-A")
+    git(tree, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "later")
+    with pytest.raises(PatchError, match="checkout"):
+        apply(tree, patch_set)
+
+
+def test_local_changes_where_the_patches_touch_are_refused_and_kept(tree, patch_set):
+    (tree / "ntoskrnl" / "ps" / "job.c").write_text("my own work\n")
+    with pytest.raises(PatchError, match="(?s)local changes.*job.c"):
+        apply(tree, patch_set)
+    assert (tree / "ntoskrnl" / "ps" / "job.c").read_text() == "my own work\n"
+    assert not (tree / "ntoskrnl" / "ps" / "silo.c").exists()
+
+
+def test_local_changes_elsewhere_do_not_matter(tree, patch_set):
+    (tree / "modules" / "CMakeLists.txt").write_text("add_subdirectory(rostests)\n# mine\n")
+    apply(tree, patch_set)
+    assert state(tree, patch_set) is State.APPLIED
+
+
+def test_a_foreign_file_where_the_overlay_goes_is_refused(tree, patch_set):
+    (tree / "ntoskrnl" / "ps" / "silo.c").write_text("someone else's silo\n")
+    with pytest.raises(PatchError, match="differ from ours"):
+        apply(tree, patch_set)
+    assert (tree / "ntoskrnl" / "ps" / "silo.c").read_text() == "someone else's silo\n"
+
+
+def test_reverse_of_an_unpatched_tree_is_refused(tree, patch_set):
+    with pytest.raises(PatchError, match="not .*applied"):
+        reverse(tree, patch_set)
+
+
+def test_a_directory_that_is_not_a_git_checkout_is_refused(tmp_path, patch_set):
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(PatchError, match="not a git checkout"):
+        apply(tmp_path / "plain", patch_set)
+
+
+def test_the_project_patch_set_loads_and_names_its_base():
+    patch_set = PatchSet.load(Path(__file__).resolve().parent.parent / "reactos-patches")
+    assert len(patch_set.base) == 40
+    assert patch_set.patches and all(p.suffix == ".patch" for p in patch_set.patches)
+    assert Path("modules/harness/runner/harnessrun.c") in patch_set.overlay
