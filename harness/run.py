@@ -62,7 +62,8 @@ def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[Consol
     return on_line
 
 
-def execute(options: RunOptions, stream: TextIO = sys.stdout) -> RunResult:
+def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
+    stream = stream or sys.stdout
     started = time.monotonic()
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

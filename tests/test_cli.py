@@ -1,0 +1,88 @@
+"""The command line: exit codes and messages a user (or git bisect) sees."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from harness.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_log(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "serial.log"
+    path.write_bytes(text.encode())
+    return path
+
+
+PASSING = "\n".join([
+    "(ntoskrnl/kd64/kdinit.c:95) ReactOS 0.4.16-dev (Build 20251125) (Commit 7432f4e9d959aef63f10a7f4aa9ebd56b1403f6a)",
+    "[HARNESS] start version=1 uptime_ms=17000 tests=1", "[HARNESS] plan harnesstest:version",
+    "Running Wine Test, Module: harnesstest, Test: version",
+    "version: 7 tests executed (0 marked as todo, 0 failures), 0 skipped.",
+    "[HARNESS] exit harnesstest:version status=0x00000000", "Test version completed in 0.10 seconds.",
+    "[HARNESS] done tests=1 uptime_ms=17200", ""])
+
+
+def test_parse_of_a_passing_log_exits_0(tmp_path, capsys):
+    assert main(["parse", str(write_log(tmp_path, PASSING))]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("PASS") and "7432f4e9d959" in out
+
+
+def test_parse_exits_2_when_an_expected_test_is_missing(tmp_path, capsys):
+    code = main(["parse", str(write_log(tmp_path, PASSING)), "--expect", "harnesstest:version",
+                 "--expect", "silo:basic"])
+    assert code == 2 and "NOT-RUN" in capsys.readouterr().out
+
+
+def test_parse_of_a_missing_file_is_an_infrastructure_error(tmp_path, capsys):
+    assert main(["parse", str(tmp_path / "none.log")]) == 125
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_bad_test_name_is_refused(tmp_path, capsys):
+    assert main(["parse", str(write_log(tmp_path, PASSING)), "--expect", "no-colon"]) == 125
+    assert "module:test" in capsys.readouterr().err
+
+
+def test_run_with_a_missing_iso_is_an_infrastructure_error(tmp_path, capsys):
+    assert main(["run", "--iso", str(tmp_path / "none.iso")]) == 125
+    assert "ISO not found" in capsys.readouterr().err
+
+
+def test_run_with_an_unknown_scenario_is_refused(tmp_path, capsys):
+    iso = tmp_path / "x.iso"
+    iso.write_bytes(b"")
+    assert main(["run", "--iso", str(iso), "--scenario", "nosuch"]) == 125
+    assert "harness list" in capsys.readouterr().err
+
+
+def test_run_with_a_file_that_is_not_a_livecd_is_an_infrastructure_error_with_a_report(tmp_path, capsys):
+    iso = tmp_path / "x.iso"
+    iso.write_bytes(b"\0" * 70000)
+    assert main(["run", "--iso", str(iso), "--accel", "tcg", "--out", str(tmp_path / "out")]) == 125
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["boots"][0]["verdict"]["outcome"] == "infrastructure-error"
+    assert (tmp_path / "out" / "junit.xml").exists()
+
+
+def test_list_names_every_scenario(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "smoke" in out and "negative control" in out
+
+
+def test_the_console_script_and_module_entry_point_work():
+    result = subprocess.run([sys.executable, "-m", "harness", "list"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "smoke" in result.stdout
+
+
+def test_readme_and_ci_use_the_same_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "./setup.sh" in ci and ".venv/bin/python -m pytest" in ci
+    assert "./setup.sh && .venv/bin/python -m pytest" in readme

@@ -1,0 +1,69 @@
+"""End to end against a real ReactOS LiveCD built from the patched tree.
+
+Skipped (with the reason shown) unless --reactos-iso PATH or HARNESS_REACTOS_ISO is given.
+Each test is one boot under the accelerator HARNESS_ACCEL (default auto).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from harness.boot import BootOptions, run_boot
+from harness.monitor import Limits
+from harness.scenarios import SCENARIOS
+from harness.verdict import Outcome, TestStatus
+
+pytestmark = pytest.mark.reactos
+
+
+def boot(iso: Path, tmp_path: Path, scenario: str, inactivity: float = 90.0, deadline: float = 400.0):
+    options = BootOptions(iso=iso, tests=list(SCENARIOS[scenario].tests), run_dir=tmp_path / scenario,
+                          accel=os.environ.get("HARNESS_ACCEL", "auto"),
+                          limits=Limits(deadline_s=deadline, inactivity_s=inactivity))
+    return run_boot(scenario, options)
+
+
+def test_smoke_passes_and_the_runner_started_by_itself(reactos_iso, tmp_path):
+    record = boot(reactos_iso, tmp_path, "smoke")
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, verdict.summary
+    assert [t.status for t in verdict.tests] == [TestStatus.PASSED, TestStatus.PASSED]
+    assert "HARNESS=harnesstest:version,harnesstest:processes" in (verdict.command_line or "")
+    assert record.accel in ("kvm", "tcg")
+    assert (record.run_dir / "serial.log").stat().st_size > 0
+
+
+def test_a_failing_guest_test_is_reported_as_a_test_failure(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "selftest-failure").verdict
+    assert verdict.outcome is Outcome.TEST_FAILURE, verdict.summary
+    assert verdict.tests[0].status is TestStatus.FAILED
+    assert any("deliberate failure" in line.text for line in verdict.tests[0].evidence)
+
+
+def test_a_forced_bugcheck_is_reported_with_its_code(reactos_iso, tmp_path):
+    record = boot(reactos_iso, tmp_path, "selftest-bugcheck")
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.BUGCHECK, verdict.summary
+    assert verdict.bugcheck.code == 0x4C  # FATAL_UNHANDLED_HARD_ERROR
+    assert verdict.bugcheck.parameters[0] == 0xC000021A
+    assert verdict.backtrace, "KDBG's bt output is kept as evidence"
+
+
+def test_a_missing_test_program_is_reported_not_passed(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "selftest-missing").verdict
+    assert verdict.outcome is Outcome.TEST_FAILURE, verdict.summary
+    assert verdict.tests[0].status is TestStatus.ERROR
+
+
+def test_an_assertion_is_answered_and_reported(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "selftest-assert").verdict
+    assert verdict.outcome is Outcome.ASSERTION, verdict.summary
+    assert "deliberate assertion" in verdict.summary or "harness negative control" in verdict.summary
+
+
+def test_a_starved_guest_is_reported_as_a_hang(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "selftest-hang", inactivity=20.0).verdict
+    assert verdict.outcome is Outcome.HANG, verdict.summary
