@@ -16,6 +16,7 @@ from .console import ConsoleLine
 from .grammar import Event
 from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import Limits, Monitor, Transcript
+from .record import SessionRecord
 from .verdict import BootVerdict, EndReason, Outcome, judge
 from .vm import Machine, MachineConfig, VMError, kvm_usable
 
@@ -118,6 +119,10 @@ def run_boot(name: str, options: BootOptions,
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
             attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, seconds, transcript.screenshots))
+            SessionRecord(list(options.tests), transcript.end.value, transcript.end_detail, accel,
+                          {"banner_s": transcript.banner_s, "boot_took_s": transcript.boot_took_s,
+                           "runner_start_s": transcript.runner_start_s, "done_s": transcript.done_s,
+                           "elapsed_s": transcript.elapsed_s}).save(attempt_dir)
             return BootRecord(name, list(options.tests), verdict, accel, attempts, run_dir, transcript, command)
     finally:
         # The per-boot ISO copy is large and reproducible from the user's ISO.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
@@ -18,6 +19,7 @@ from . import patches
 from .console import split_log
 from .monitor import Limits, replay
 from .protocol import parse_test_names
+from .record import UNSEEN_IN_LOG, load_beside
 from .report import format_table, scenario_results
 from .scenarios import SCENARIOS, UnknownScenario, select
 from .verdict import Outcome, judge
@@ -65,6 +67,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     path = Path(args.log)
+    if path.is_dir():
+        path = path / "serial.log"
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -76,6 +80,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"harness: {error}", file=sys.stderr)
         return EXIT_INFRA
     transcript = replay(split_log(data))
+    record = load_beside(path)
+    if record is not None:
+        tests = tests or parse_test_names(record.tests)
+        if record.end_reason in UNSEEN_IN_LOG:
+            transcript.end, transcript.end_detail = record.end_reason, record.end_detail
+        print(f"(using the session record beside the log: ended by {record.end}, accelerator {record.accel})")
     verdict = judge(tests, transcript.events, transcript.protocol, transcript.end, transcript.end_evidence,
                     transcript.backtrace, transcript.end_detail)
     print(f"{verdict.outcome.value.upper()}: {verdict.summary}")
@@ -144,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run")
-    parse.add_argument("log")
+    parse.add_argument("log", help="a serial.log, or a boot's run directory (its session.json is used too)")
     parse.add_argument("--expect", action="append", help="module:test that must have run (repeatable)")
     parse.set_defaults(func=cmd_parse)
 
@@ -161,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    # Piped into head: stop quietly like other command-line tools
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
     return args.func(args)

@@ -17,7 +17,6 @@ from typing import List, Optional, Sequence
 
 import pycdlib
 
-FREELDR_INI_PATHS = ("/FREELDR.INI;1", "/FREELDR.INI")
 DEFAULT_ENTRY = "LiveCD_Debug"
 SECTOR = 2048
 
@@ -32,9 +31,14 @@ class BootRequest:
     test_timeout_s: Optional[int] = None
     entry: str = DEFAULT_ENTRY
     extra_options: Sequence[str] = ()
+    # KDBG reads its commands (and DbgPrompt answers) from COM1 only with /KDSERIAL; without it
+    # the harness could not type "bt" or answer an assertion prompt.
+    kdbg_on_serial: bool = True
 
     def options(self) -> List[str]:
         opts = list(self.extra_options)
+        if self.kdbg_on_serial:
+            opts.append("KDSERIAL")
         if self.tests:
             opts.append("HARNESS=" + ",".join(self.tests))
         if self.test_timeout_s:
@@ -70,19 +74,25 @@ def edit_freeldr_ini(text: str, request: BootRequest) -> str:
     def add_options(body: str) -> str:
         match = re.search(r"^Options=(?P<value>.*)$", body, re.MULTILINE)
         current = match["value"].rstrip("\r") if match else ""
-        kept = [o for o in current.split() if not re.match(r"/HARNESS(TIMEOUT)?=", o, re.IGNORECASE)]
+        ours = {o.split("=")[0].upper() for o in request.options()}
+        kept = [o for o in current.split() if o.split("=")[0].upper() not in ours
+                and not re.match(r"/HARNESS(TIMEOUT)?=", o, re.IGNORECASE)]
         return set_key(body, "Options", " ".join(kept + request.options()))
 
     return edit_section(text, request.entry, add_options)
 
 
 def _find_ini(iso: pycdlib.PyCdlib) -> str:
-    for path in FREELDR_INI_PATHS:
-        try:
-            iso.get_record(iso_path=path)
-            return path
-        except pycdlib.pycdlibexception.PyCdlibException:
-            continue
+    """ISO 9660 path of the root's freeldr.ini, whatever its case and version suffix
+    (ReactOS writes ISO-9660:1999 names such as ``/freeldr.ini``)."""
+    try:
+        children = list(iso.list_children(iso_path="/"))
+    except pycdlib.pycdlibexception.PyCdlibException as error:
+        raise IsoError(f"cannot list the ISO's root directory: {error}") from error
+    for child in children:
+        name = child.file_identifier().decode("latin-1")
+        if name.split(";")[0].lower() == "freeldr.ini":
+            return "/" + name
     raise IsoError("the ISO has no /freeldr.ini: is this a ReactOS LiveCD?")
 
 

@@ -4,6 +4,10 @@ The policy only decides *what to type*; the monitor types it. On the first ``kdb
 debugger is entered it asks for a backtrace (``bt``), presses Enter at the pager, answers an
 assertion prompt with "break once" (``o``) so the backtrace shows the assertion, and continues a
 bounded number of times. The backtrace text is kept as evidence.
+
+A ``DbgPrompt`` (the assertion's ``(boipt)?``, the critical-process ``(bi)?``) prints its question and
+then reads the answer at a ``kdb:>`` prompt of its own, after flushing COM1's input: the answer is
+held until that prompt appears. KDBG reads COM1 only when the kernel was booted with /KDSERIAL.
 """
 
 from __future__ import annotations
@@ -39,8 +43,12 @@ class KdbgDriver:
     conts: int = 0
     pager_pages: int = 0
     backtraces: List[List[str]] = field(default_factory=list)
+    # Set while the harness itself broke in (hang playbook): stop after the backtrace, never "cont"
+    stop_after_backtrace: bool = False
     _collecting: bool = False
+    _asked_bt: bool = False
     _fatal: bool = False
+    _pending_answer: str = ""
 
     @property
     def entered(self) -> bool:
@@ -50,28 +58,39 @@ class KdbgDriver:
         kinds = {event.kind for event in events}
         if Kind.BUGCHECK in kinds:
             self._fatal = True
-        if self._collecting and not line.is_prompt:
+        if Kind.DEBUGGER_ENTERED in kinds and not self._collecting:
+            # KDBG prints Eip and the frames on entry, before its first prompt: keep them too
+            self._collecting, self._asked_bt = True, False
+            self.backtraces.append([])
+        elif self._collecting and not line.is_prompt:
             self.backtraces[-1].append(line.text)
         if Kind.PAGER_PROMPT in kinds:
             self.pager_pages += 1
             return Reply(Action.TYPE, "q" if self.pager_pages > MAX_PAGER_PAGES else "\r")
         if Kind.ASSERT_PROMPT in kinds:
-            return Reply(Action.TYPE, "o\r")
+            self._pending_answer = "o\r"
+            return Reply(Action.NONE)
         if Kind.CRITICAL_PROMPT in kinds:
             # "b" breaks into KDBG first, so the backtrace of the dying critical object is kept
-            return Reply(Action.TYPE, "b\r")
+            self._pending_answer = "b\r"
+            return Reply(Action.NONE)
         if Kind.KDB_PROMPT in kinds:
+            if self._pending_answer:
+                answer, self._pending_answer = self._pending_answer, ""
+                return Reply(Action.TYPE, answer)
             return self._on_prompt()
         return Reply(Action.NONE)
 
     def _on_prompt(self) -> Reply:
         if not self._collecting:
-            # A fresh debugger entry: ask for the backtrace first.
+            # A debugger entry whose "Entered debugger" line was not seen
             self._collecting = True
             self.backtraces.append([])
+        if not self._asked_bt:
+            self._asked_bt = True
             return Reply(Action.TYPE, "bt\r")
         self._collecting = False
-        if self._fatal:
+        if self._fatal or self.stop_after_backtrace:
             # After a bugcheck, "cont" only re-enters the debugger: the evidence is complete.
             return Reply(Action.STOP)
         if self.conts >= self.max_conts:

@@ -22,8 +22,10 @@ from .vm import Machine, VMError
 from .verdict import EndReason
 
 POLL_INTERVAL_S = 0.2
+# KDBG flushes COM1's input right after printing a prompt; an answer typed at once can be lost.
+TYPE_DELAY_S = 0.5
 LOOP_REPEATS = 50            # sysreg2's <maxcachehits>
-FATAL_GRACE_S = 20.0         # after a bugcheck, wait this long for the KDBG prompt and backtrace
+FATAL_GRACE_S = 20.0         # after a bugcheck, give up on the KDBG prompt after this much silence
 BREAK_IN_WAIT_S = 15.0       # after TAB+K on a hang, wait this long for kdb:>
 
 
@@ -171,6 +173,7 @@ class Monitor:
         self._last_output = self._started
         self._ended: Optional[Tuple[EndReason, str, Optional[List[ConsoleLine]]]] = None
         self._screenshots: List[str] = []
+        self._typing: List[Tuple[float, str]] = []  # (when, text) answers waiting for their moment
 
     def run(self) -> Transcript:
         try:
@@ -197,6 +200,7 @@ class Monitor:
                 self._screendump("deadline")
                 self._finish(EndReason.DEADLINE, f"{limits.deadline_s:.0f} s")
                 return
+            self._type_due(now)
             try:
                 readable, _, _ = select.select([machine.console_fileno()], [], [], POLL_INTERVAL_S)
             except (VMError, ValueError, OSError):
@@ -220,7 +224,7 @@ class Monitor:
                 self._drain_rest()
                 self._finish(EndReason.GUEST_EXITED, "QEMU exited")
                 return
-            if self._fatal_since is not None and now - self._fatal_since > FATAL_GRACE_S:
+            if self._fatal_since is not None and now - max(self._fatal_since, self._last_output) > FATAL_GRACE_S:
                 self._screendump("bugcheck")
                 self._finish(EndReason.FATAL, "no debugger prompt after the bugcheck", self.session.fatal_evidence())
                 return
@@ -240,6 +244,7 @@ class Monitor:
                 # Hang playbook: ask KDBG for a backtrace through its keyboard break-in (TAB+K)
                 self._break_in_since = now
                 self.session.break_in_pending = True
+                self.session.kdbg.stop_after_backtrace = True
                 try:
                     machine.send_keys("tab", "k")
                 except VMError:
@@ -261,14 +266,19 @@ class Monitor:
         if self.session.fatal_seen and self._fatal_since is None:
             self._fatal_since = time.monotonic()
         if decision.type_text:
-            try:
-                self.machine.write_console(decision.type_text.encode("ascii"))
-            except (VMError, OSError):
-                pass
+            self._typing.append((time.monotonic() + TYPE_DELAY_S, decision.type_text))
         if decision.stop is not None:
             if decision.stop in (EndReason.FATAL, EndReason.INACTIVITY):
                 self._screendump("debugger" if decision.stop is EndReason.FATAL else "hang")
             self._finish(decision.stop, decision.detail, decision.evidence)
+
+    def _type_due(self, now: float) -> None:
+        while self._typing and self._typing[0][0] <= now:
+            _, text = self._typing.pop(0)
+            try:
+                self.machine.write_console(text.encode("ascii"))
+            except (VMError, OSError):
+                pass
 
     def _screendump(self, name: str) -> None:
         path = self.machine.screendump(f"{name}-{len(self._screenshots) + 1}")

@@ -47,11 +47,17 @@ PROGRESS_KINDS = {Kind.VERSION: "kernel", Kind.BOOT_TOOK: "user mode up", Kind.B
 
 
 def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[ConsoleLine, List[Event]], None]:
+    shown = set()
+
     def on_line(line: ConsoleLine, events: List[Event]) -> None:
         if echo:
             stream.write(f"[{name} {line.time:6.1f}s] {line.text}\n")
         for event in events:
             label = PROGRESS_KINDS.get(event.kind)
+            if event.kind in (Kind.VERSION, Kind.BOOT_TOOK):
+                if event.kind in shown:
+                    continue  # once per boot: user mode reports "Boot took" several times
+                shown.add(event.kind)
             if label and not echo:
                 stream.write(f"[{name} {line.time:6.1f}s] {label}: {line.text.strip()[:100]}\n")
         if "Running Wine Test, Module:" in line.text and not echo:

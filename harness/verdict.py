@@ -42,6 +42,9 @@ BUGCHECK_NAMES: Dict[int, str] = {
     0x000000EF: "CRITICAL_PROCESS_DIED",
     0x000000F4: "CRITICAL_OBJECT_TERMINATION",
     0x000000E2: "MANUALLY_INITIATED_CRASH",
+    # FATAL_UNHANDLED_HARD_ERROR (0x4C) is printed with the hard error's status as its code
+    0xC000021A: "STATUS_SYSTEM_PROCESS_TERMINATED",
+    0xC0000221: "STATUS_IMAGE_CHECKSUM_MISMATCH",
 }
 
 
@@ -232,6 +235,12 @@ def judge(
         verdict.summary = f"assertion failed: {assertion.fields.get('message', '')}".strip()
         verdict.evidence = [assertion.line] + [e.line for e in events if e.line.number == assertion.line.number + 1]
         return verdict
+    if end is EndReason.INACTIVITY:
+        # A debugger entry after silence is the harness's own TAB+K break-in, not a crash cause.
+        verdict.outcome = Outcome.HANG
+        verdict.summary = "no console output for the inactivity timeout" + (f": {end_detail}" if end_detail else "")
+        verdict.evidence = list(end_evidence)
+        return verdict
     if critical is not None or debugger is not None:
         cause = critical or debugger
         verdict.outcome = Outcome.DEBUGGER
@@ -240,7 +249,6 @@ def judge(
         return verdict
 
     by_end = {
-        EndReason.INACTIVITY: (Outcome.HANG, "no console output for the inactivity timeout"),
         EndReason.LOOP: (Outcome.LOOP, "the console repeats the same line (endless loop)"),
         EndReason.DEADLINE: (Outcome.TIMEOUT, "the global deadline passed"),
         EndReason.REBOOT: (Outcome.REBOOT, "the guest restarted (a second kernel banner or a reset)"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ def test_there_is_a_workflow_to_lint():
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_the_workflow_passes_actionlint(workflow):
-    actionlint = shutil.which("actionlint")
+    # installed into the same environment as pytest (a venv's bin/ need not be on PATH)
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
     assert actionlint, "actionlint is a test dependency (pip install -e '.[test]')"
     result = subprocess.run([actionlint, "-shellcheck=", "-pyflakes=", str(workflow)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

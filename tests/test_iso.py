@@ -51,8 +51,18 @@ def test_the_request_goes_into_the_debug_entry_which_boots_at_once():
                                                       test_timeout_s=60))
     assert "TimeOut=0" in edited and "DefaultOS=LiveCD_Debug" in edited
     assert ("Options=/DEBUG /DEBUGPORT=COM1 /BAUDRATE=115200 /SOS /FASTDETECT /MININT "
-            "/HARNESS=harnesstest:version,harnesstest:processes /HARNESSTIMEOUT=60") in edited
+            "/KDSERIAL /HARNESS=harnesstest:version,harnesstest:processes /HARNESSTIMEOUT=60") in edited
     assert "Options=/FASTDETECT /MININT\n" in edited  # other entries untouched
+
+
+def test_kdbg_input_on_com1_can_be_left_off():
+    edited = edit_freeldr_ini(LIVECD_INI, BootRequest(tests=["a:b"], kdbg_on_serial=False))
+    assert "/KDSERIAL" not in edited and "/HARNESS=a:b" in edited
+
+
+def test_an_option_already_in_the_entry_is_not_doubled():
+    ini = LIVECD_INI.replace("/SOS /FASTDETECT /MININT\n", "/SOS /FASTDETECT /MININT /KDSERIAL\n")
+    assert edit_freeldr_ini(ini, BootRequest(tests=["a:b"])).count("/KDSERIAL") == 1
 
 
 def test_editing_twice_replaces_the_old_request():

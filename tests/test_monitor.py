@@ -72,7 +72,9 @@ def test_a_bugcheck_is_driven_through_kdbg_and_the_backtrace_kept(tmp_path):
 def test_an_assertion_prompt_is_answered_break_once_then_continued(tmp_path):
     script = (Script().print(BANNER, "*** Assertion failed: Process->Job == NULL",
                              "***   Source File: ntoskrnl/ps/job.c, line 210", "")
-              .prompt("Break repeatedly, break Once, Ignore, terminate Process or terminate Thread (boipt)? ")
+              .print("Break repeatedly, break Once, Ignore, terminate Process or terminate Thread (boipt)? ")
+              .prompt("kdb:> ")      # DbgPrompt reads its answer here: "o"
+              .print("Execute '.cxr 0022FB18' to dump context", "Entered debugger on embedded INT3 at 0x0008:0x80911b10.")
               .prompt("kdb:> ")      # bt
               .print("<ntoskrnl.exe:12345 (ntoskrnl/ps/job.c:210 (NtAssignProcessToJobObject))>")
               .prompt("kdb:> ")      # cont

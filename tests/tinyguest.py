@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Tuple
 
-OP_PRINT, OP_WAIT_CR, OP_HANG, OP_REPEAT, OP_TRIPLE_FAULT, OP_DELAY = 1, 2, 3, 4, 5, 6
+OP_PRINT, OP_WAIT_CR, OP_HANG, OP_REPEAT, OP_TRIPLE_FAULT, OP_DELAY, OP_FLUSH_INPUT = 1, 2, 3, 4, 5, 6, 7
 TICKS_PER_SECOND = 18.2  # BIOS timer
 
 BOOT_SECTOR = r"""
@@ -63,6 +63,8 @@ next:
     je op_triple
     cmp al, 6
     je op_delay
+    cmp al, 7
+    je op_flush
 op_hang:
     sti
 .h: hlt
@@ -80,6 +82,14 @@ op_wait:                    ; read COM1 until a carriage return
     cmp al, 13
     jne op_wait
     jmp next
+op_flush:                   ; drop typed-ahead input, as KDBG does before it reads a line
+    mov dx, 0x3fd
+    in al, dx
+    test al, 1
+    jz next
+    mov dx, 0x3f8
+    in al, dx
+    jmp op_flush
 op_repeat:
     mov di, si
 .r: mov si, di
@@ -131,7 +141,9 @@ class Script:
         return self
 
     def prompt(self, text: str) -> "Script":
-        """Prints ``text`` without a newline (a prompt) and waits for a line typed on COM1."""
+        """Drops typed-ahead input, prints ``text`` without a newline and waits for a line typed on COM1
+        (like KDBG, whose prompts flush COM1's input first: an answer typed too early is lost)."""
+        self.ops.append((OP_FLUSH_INPUT, b""))
         self.ops.append((OP_PRINT, text.encode("latin-1") + b"\0"))
         self.ops.append((OP_WAIT_CR, b""))
         return self

@@ -13,7 +13,7 @@ SCENARIOS = [
          tests=("harnesstest:broken",),
          own_boot=True, negative=True, issue="2"),
     dict(name="selftest-bugcheck",
-         description="negative control: a forced bugcheck (shutdown hard error, 0x4C) must be reported as a bugcheck",
+         description="negative control: a forced bugcheck (shutdown hard error, stop code 0xC000021A) must be reported as a bugcheck",
          tests=("harnesstest:bugcheck",),
          own_boot=True, negative=True, issue="2"),
     dict(name="selftest-assert",

@@ -20,8 +20,8 @@ START_TEST(broken)
 
 /*
  * A hard error with the shutdown option, raised by a caller holding SeTcbPrivilege and
- * SeShutdownPrivilege, makes the kernel bugcheck with FATAL_UNHANDLED_HARD_ERROR (0x4C)
- * and the error status as the first parameter.
+ * SeShutdownPrivilege, makes the kernel bugcheck with FATAL_UNHANDLED_HARD_ERROR, which
+ * KeBugCheckEx reports with the hard error's status as the stop code.
  */
 START_TEST(bugcheck)
 {

@@ -1,0 +1,83 @@
+"""Judging real ReactOS serial logs recorded from boots of the patched LiveCD (tests/fixtures/).
+
+Each fixture is a boot's run directory as the harness left it: QEMU's raw COM1 log and the
+session record. ``harness parse`` must reach the verdict the live run reached.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.console import split_log
+from harness.monitor import replay
+from harness.protocol import parse_test_names
+from harness.record import UNSEEN_IN_LOG, load_beside
+from harness.verdict import Outcome, TestStatus, judge
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def judge_fixture(name: str):
+    log = FIXTURES / name / "serial.log"
+    transcript = replay(split_log(log.read_bytes()))
+    record = load_beside(log)
+    assert record is not None, f"{name} has no session.json"
+    if record.end_reason in UNSEEN_IN_LOG:
+        transcript.end, transcript.end_detail = record.end_reason, record.end_detail
+    return judge(parse_test_names(record.tests), transcript.events, transcript.protocol, transcript.end,
+                 transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+
+
+def test_a_normal_boot_running_the_smoke_tests_passes():
+    verdict = judge_fixture("reactos-smoke-pass")
+    assert verdict.outcome is Outcome.PASS
+    assert [t.name for t in verdict.tests] == ["harnesstest:version", "harnesstest:processes"]
+    assert all(t.status is TestStatus.PASSED for t in verdict.tests)
+    assert verdict.commit == "7432f4e9d959aef63f10a7f4aa9ebd56b1403f6a"
+    assert "KDSERIAL" in verdict.command_line
+
+
+def test_a_failing_check_in_a_real_boot_is_a_test_failure():
+    verdict = judge_fixture("reactos-test-failure")
+    assert verdict.outcome is Outcome.TEST_FAILURE
+    assert verdict.tests[0].counts == {"executed": 2, "todo": 0, "failures": 1, "skipped": 0}
+    assert "deliberate failure" in verdict.tests[0].evidence[0].text
+
+
+def test_a_real_bugcheck_is_read_with_its_stop_code_and_kdbg_backtrace():
+    verdict = judge_fixture("reactos-bugcheck-kdbg")
+    assert verdict.outcome is Outcome.BUGCHECK
+    assert verdict.bugcheck.code == 0xC000021A and verdict.bugcheck.parameters == [0, 0, 0, 0]
+    assert any("ExpSystemErrorHandler" in line for line in verdict.backtrace)
+    assert verdict.tests[0].status is TestStatus.CRASHED
+
+
+def test_a_real_user_mode_assertion_prompt_is_an_assertion():
+    verdict = judge_fixture("reactos-assertion-prompt")
+    assert verdict.outcome is Outcome.ASSERTION
+    assert "harness negative control" in verdict.summary
+    assert verdict.tests[0].exit_status == 0x80000003
+
+
+def test_a_real_hang_is_a_hang_even_though_the_break_in_entered_kdbg():
+    verdict = judge_fixture("reactos-hang-breakin")
+    assert verdict.outcome is Outcome.HANG
+    assert any("harnesstest.exe" in line for line in verdict.backtrace)
+
+
+def test_without_its_session_record_the_hang_log_shows_only_the_debugger_entry(tmp_path):
+    lone = tmp_path / "serial.log"
+    lone.write_bytes((FIXTURES / "reactos-hang-breakin" / "serial.log").read_bytes())
+    transcript = replay(split_log(lone.read_bytes()))
+    verdict = judge(["harnesstest:hang"], transcript.events, transcript.protocol, transcript.end)
+    assert verdict.outcome is Outcome.DEBUGGER  # never a pass
+
+
+@pytest.mark.parametrize("name, code", [("reactos-smoke-pass", 0), ("reactos-test-failure", 1),
+                                        ("reactos-bugcheck-kdbg", 2), ("reactos-assertion-prompt", 2),
+                                        ("reactos-hang-breakin", 2)])
+def test_parse_exit_codes_on_real_boots(name, code, capsys):
+    assert main(["parse", str(FIXTURES / name)]) == code
