@@ -35,6 +35,12 @@ class Reply:
     text: str = ""
 
 
+def _is_debugger_chatter(text: str) -> bool:
+    """Prompt echoes and KDBG's banner lines, which are not part of a backtrace."""
+    stripped = text.strip()
+    return stripped in ("bt", "cont") or stripped.startswith(("kdb:>", 'Type "help"'))
+
+
 @dataclass
 class KdbgDriver:
     """Stateful prompt answering for one boot. Every debugger entry gets its own backtrace."""
@@ -104,5 +110,5 @@ class KdbgDriver:
         for index, trace in enumerate(self.backtraces):
             if index:
                 lines.append("--- next debugger entry ---")
-            lines.extend(text for text in trace if text.strip() and text.strip() != "bt")
+            lines.extend(text for text in trace if text.strip() and not _is_debugger_chatter(text))
         return lines
