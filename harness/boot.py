@@ -17,7 +17,7 @@ from .grammar import Event
 from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import Limits, Monitor, Transcript
 from .record import SessionRecord
-from .verdict import BootVerdict, EndReason, Outcome, judge
+from .verdict import BootVerdict, Outcome, judge
 from .vm import Machine, MachineConfig, VMError, kvm_usable
 
 KVM_FIRST_OUTPUT_S = 20.0   # a KVM boot that prints nothing on COM1 by then is treated as broken

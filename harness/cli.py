@@ -13,16 +13,15 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from . import patches
 from .console import split_log
 from .monitor import Limits, replay
 from .protocol import parse_test_names
 from .record import UNSEEN_IN_LOG, load_beside
-from .report import format_table, scenario_results
 from .scenarios import SCENARIOS, UnknownScenario, select
-from .verdict import Outcome, judge
+from .verdict import judge
 
 EXIT_INFRA = 125
 

@@ -9,7 +9,7 @@ send after we answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List
+from typing import List
 
 # Prompts that end a line without a newline: the guest waits for input after them.
 PROMPT_SUFFIXES: tuple[str, ...] = (
@@ -104,8 +104,3 @@ def split_log(data: bytes) -> List[ConsoleLine]:
     """Splits a whole saved serial log into lines (time is unknown offline: 0.0)."""
     splitter = LineSplitter()
     return splitter.feed(data, 0.0) + splitter.flush(0.0)
-
-
-def texts(lines: Iterable[ConsoleLine]) -> Iterator[str]:
-    for line in lines:
-        yield line.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Pattern
+from typing import Dict, Iterable, Iterator, List, Pattern
 
 from .console import ConsoleLine
 
@@ -87,7 +87,3 @@ def classify(line: ConsoleLine, rules: Iterable[Rule] = RULES) -> Iterator[Event
         if match:
             fields = {k: v for k, v in match.groupdict().items() if v is not None}
             yield Event(rule.kind, line, fields, rule.fatal)
-
-
-def first(events: Iterable[Event], kind: Kind) -> Optional[Event]:
-    return next((e for e in events if e.kind is kind), None)

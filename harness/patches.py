@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Optional
 
 RESERVED = {"BASE", "patches", "README.md"}
 
@@ -172,8 +172,3 @@ def reverse(tree: Path, patch_set: PatchSet, check_only: bool = False) -> List[s
         _git(tree, "apply", "--reverse", str(patch))
     _remove_overlay(tree, patch_set)
     return done
-
-
-def describe(patch_set: PatchSet) -> Sequence[str]:
-    return [f"base {patch_set.base}"] + [f"patch {p.name}" for p in patch_set.patches] + \
-        [f"new   {rel}" for rel in patch_set.overlay]

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from .boot import BootRecord
 from .scenarios import Scenario
@@ -173,7 +173,3 @@ def to_junit(results: Sequence[ScenarioResult]) -> ET.ElementTree:
 
 def write_junit(path: Path, results: Sequence[ScenarioResult]) -> None:
     to_junit(results).write(path, encoding="utf-8", xml_declaration=True)
-
-
-def progress_line(text: str, prefix: Optional[str] = None) -> str:
-    return f"[{prefix}] {text}" if prefix else text

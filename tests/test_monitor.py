@@ -33,7 +33,7 @@ def runner_passing(script: Script, test: str = "version") -> Script:
         "[HARNESS] start version=1 uptime_ms=18000 tests=1",
         f"[HARNESS] plan harnesstest:{test}",
         f"Running Wine Test, Module: harnesstest, Test: {test}",
-        f"version.c:40: running on 5.2 build 3790 ()",
+        "version.c:40: running on 5.2 build 3790 ()",
         f"{test}: 7 tests executed (0 marked as todo, 0 failures), 0 skipped.",
         f"[HARNESS] exit harnesstest:{test} status=0x00000000",
         f"Test {test} completed in 0.12 seconds.",

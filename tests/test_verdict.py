@@ -116,13 +116,13 @@ def test_summaries_of_child_processes_are_added_up_like_testman_does():
 
 def test_a_bugcheck_outranks_test_results_and_carries_code_and_parameters():
     log = runner(a_test("harnesstest:version"), done=False) + "\n".join([
-        "", "*** Fatal System Error: 0x0000004c", "                       (0xC000021A,0xF7A3FC60,0x00000000,0x00000000)",
+        "", "*** Fatal System Error: 0x0000007e", "                       (0xC0000005,0x80912345,0xF7A3FC60,0xF7A3F95C)",
         "", "Entered debugger on embedded INT3 at 0x0008:0x80911b10.", "kdb:> bt",
         "<ntoskrnl.exe:8a2d1 (ntoskrnl/ke/bug.c:1212 (KeBugCheckWithTf))>", "kdb:> "])
     verdict, transcript = verdict_of(log)
     assert transcript.end is EndReason.FATAL
     assert verdict.outcome is Outcome.BUGCHECK
-    assert verdict.bugcheck.describe().startswith("0x0000004C FATAL_UNHANDLED_HARD_ERROR (0xc000021a,")
+    assert verdict.bugcheck.describe().startswith("0x0000007E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED (0xc0000005,0x80912345,")
     assert "Fatal System Error" in verdict.evidence[0].text
 
 
