@@ -17,7 +17,8 @@ from .grammar import Event
 from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import Limits, Monitor, Transcript
 from .record import SessionRecord
-from .verdict import BootVerdict, Outcome, judge
+from .offline import judge_transcript
+from .verdict import BootVerdict, Outcome
 from .vm import Machine, MachineConfig, VMError, kvm_usable
 
 KVM_FIRST_OUTPUT_S = 20.0   # a KVM boot that prints nothing on COM1 by then is treated as broken
@@ -114,8 +115,7 @@ def run_boot(name: str, options: BootOptions,
                                         seconds, transcript.screenshots))
                 status(f"{name}: {accel} gave no console output; falling back to {accels[index + 1]}")
                 continue
-            verdict = judge(list(options.tests), transcript.events, transcript.protocol, transcript.end,
-                            transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+            verdict = judge_transcript(options.tests, transcript)
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
             attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, seconds, transcript.screenshots))

@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import patches
-from .console import split_log
-from .monitor import Limits, replay
+from .monitor import Limits
+from .offline import rejudge_saved
 from .protocol import parse_test_names
-from .record import UNSEEN_IN_LOG, load_beside
 from .scenarios import SCENARIOS, UnknownScenario, select
-from .verdict import judge
 
 EXIT_INFRA = 125
 
@@ -69,24 +67,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if path.is_dir():
         path = path / "serial.log"
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        print(f"harness: cannot read {path}: {error}", file=sys.stderr)
-        return EXIT_INFRA
-    try:
         tests = parse_test_names(args.expect or [])
     except ValueError as error:
         print(f"harness: {error}", file=sys.stderr)
         return EXIT_INFRA
-    transcript = replay(split_log(data))
-    record = load_beside(path)
+    try:
+        verdict, record = rejudge_saved(path, tests)
+    except OSError as error:
+        print(f"harness: cannot read {path}: {error}", file=sys.stderr)
+        return EXIT_INFRA
     if record is not None:
-        tests = tests or parse_test_names(record.tests)
-        if record.end_reason in UNSEEN_IN_LOG:
-            transcript.end, transcript.end_detail = record.end_reason, record.end_detail
         print(f"(using the session record beside the log: ended by {record.end}, accelerator {record.accel})")
-    verdict = judge(tests, transcript.events, transcript.protocol, transcript.end, transcript.end_evidence,
-                    transcript.backtrace, transcript.end_detail)
     print(f"{verdict.outcome.value.upper()}: {verdict.summary}")
     if verdict.commit:
         print(f"  build commit {verdict.commit}")

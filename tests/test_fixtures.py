@@ -11,24 +11,16 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.console import split_log
-from harness.monitor import replay
-from harness.protocol import parse_test_names
-from harness.record import UNSEEN_IN_LOG, load_beside
-from harness.verdict import Outcome, TestStatus, judge
+from harness.offline import rejudge_saved
+from harness.verdict import Outcome, TestStatus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def judge_fixture(name: str):
-    log = FIXTURES / name / "serial.log"
-    transcript = replay(split_log(log.read_bytes()))
-    record = load_beside(log)
+    verdict, record = rejudge_saved(FIXTURES / name / "serial.log")
     assert record is not None, f"{name} has no session.json"
-    if record.end_reason in UNSEEN_IN_LOG:
-        transcript.end, transcript.end_detail = record.end_reason, record.end_detail
-    return judge(parse_test_names(record.tests), transcript.events, transcript.protocol, transcript.end,
-                 transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+    return verdict
 
 
 def test_a_normal_boot_running_the_smoke_tests_passes():
@@ -71,8 +63,8 @@ def test_a_real_hang_is_a_hang_even_though_the_break_in_entered_kdbg():
 def test_without_its_session_record_the_hang_log_shows_only_the_debugger_entry(tmp_path):
     lone = tmp_path / "serial.log"
     lone.write_bytes((FIXTURES / "reactos-hang-breakin" / "serial.log").read_bytes())
-    transcript = replay(split_log(lone.read_bytes()))
-    verdict = judge(["harnesstest:hang"], transcript.events, transcript.protocol, transcript.end)
+    verdict, record = rejudge_saved(lone, ["harnesstest:hang"])
+    assert record is None
     assert verdict.outcome is Outcome.DEBUGGER  # never a pass
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.monitor import Limits, Monitor
-from harness.verdict import EndReason, Outcome, TestStatus, judge
+from harness.offline import judge_transcript
+from harness.verdict import EndReason, Outcome, TestStatus
 from harness.vm import Machine, MachineConfig
 from tinyguest import Script
 
@@ -23,8 +24,7 @@ def boot_reactos_like(script: Script, tmp_path: Path, limits: Limits = Limits(de
     config = MachineConfig(raw_boot_image=image, boot_order="c", memory_mb=32, accel="tcg")
     with Machine(config, tmp_path / "run") as machine:
         transcript = Monitor(machine, limits).run()
-    verdict = judge(list(tests), transcript.events, transcript.protocol, transcript.end,
-                    transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+    verdict = judge_transcript(tests, transcript)
     return transcript, verdict
 
 

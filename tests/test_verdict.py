@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from harness.console import split_log
 from harness.monitor import replay
-from harness.verdict import EndReason, Outcome, TestStatus, judge
+from harness.offline import judge_transcript
+from harness.verdict import EndReason, Outcome, TestStatus
 
 
 def verdict_of(text: str, requested=()):
     transcript = replay(split_log(text.encode()))
-    return judge(list(requested), transcript.events, transcript.protocol, transcript.end,
-                 transcript.end_evidence, transcript.backtrace, transcript.end_detail), transcript
+    return judge_transcript(requested, transcript), transcript
 
 
 def runner(*tests_output: str, done: bool = True, plan=("harnesstest:version",)) -> str:

@@ -1,0 +1,34 @@
+"""Judging a session's transcript, live or re-read from a saved boot.
+
+The live run (boot.py) and ``harness parse`` both end here, so a saved boot is judged by exactly
+the code that judged it live.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence, Tuple
+
+from .console import split_log
+from .monitor import Transcript, replay
+from .protocol import parse_test_names
+from .record import UNSEEN_IN_LOG, SessionRecord, load_beside
+from .verdict import BootVerdict, judge
+
+
+def judge_transcript(requested: Sequence[str], transcript: Transcript) -> BootVerdict:
+    return judge(list(requested), transcript.events, transcript.protocol, transcript.end,
+                 transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+
+
+def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict, Optional[SessionRecord]]:
+    """Judges ``log`` (raises OSError if unreadable). The session record beside it, if any, supplies
+    the requested tests (unless ``expected`` is given) and the end reasons only the clock could see."""
+    transcript = replay(split_log(Path(log).read_bytes()))
+    record = load_beside(log)
+    tests = list(expected)
+    if record is not None:
+        tests = tests or parse_test_names(record.tests)
+        if record.end_reason in UNSEEN_IN_LOG:
+            transcript.end, transcript.end_detail = record.end_reason, record.end_detail
+    return judge_transcript(tests, transcript), record
