@@ -1,4 +1,4 @@
-"""Command line: ``harness run | parse | list | apply``.
+"""Command line: ``harness run | parse | list | apply | inspect``.
 
 Exit codes (``run`` and ``parse``), usable with ``git bisect run``:
 0 every test passed; 1 a test failed; 2 the guest crashed, hung, looped or rebooted, or results are
@@ -122,6 +122,21 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from .binary import BinaryError
+    from .inspect import inspect_build
+
+    try:
+        report = inspect_build(Path(args.build))
+    except BinaryError as error:
+        print(f"harness inspect: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    print(json.dumps(report.to_json(), indent=2) if args.json else report.format())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -157,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--reverse", action="store_true", help="take the patches back out")
     app.add_argument("--patches", help=argparse.SUPPRESS)
     app.set_defaults(func=cmd_apply)
+
+    ins = sub.add_parser("inspect", help="check a build's ntoskrnl for the silo DDIs and info classes, without booting")
+    ins.add_argument("build", help="ReactOS build folder (or its ntoskrnl.exe)")
+    ins.add_argument("--json", action="store_true", help="print the findings as JSON")
+    ins.set_defaults(func=cmd_inspect)
     return parser
 
 

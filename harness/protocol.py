@@ -36,6 +36,9 @@ TEST_SUMMARY = re.compile(
 )
 # wine/test.h: "%s:%d: Test failed: ..." (also "Test succeeded inside todo block")
 TEST_FAILED = re.compile(r"(?P<file>[\w./\\-]+):(?P<line>\d+): (?P<what>Test failed|Test succeeded inside todo block): (?P<message>.*)$")
+# A figure a test reports (benchmarks, leak counts): "<name>: key=value key=value ..." (two pairs at least)
+METRIC = re.compile(r"(?:^|[\s:])(?P<name>[a-z][\w-]*): (?P<pairs>(?:\w+=\S+(?:\s+|$)){2,})")
+METRIC_PAIR = re.compile(r"(\w+)=(\S+)")
 
 
 @dataclass
@@ -68,6 +71,7 @@ class TestRun:
     failed_checks: List[ConsoleLine] = field(default_factory=list)
     timed_out: Optional[ConsoleLine] = None
     lines: List[ConsoleLine] = field(default_factory=list)
+    metrics: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -132,6 +136,8 @@ class ProtocolExtractor:
             run.failed_checks.append(line)
         elif GUEST_TIMEOUT.search(text):
             run.timed_out = line
+        elif (match := METRIC.search(text)):
+            run.metrics[match["name"]] = dict(METRIC_PAIR.findall(match["pairs"]))
 
     def _feed_runner(self, line: ConsoleLine) -> None:
         text = line.text

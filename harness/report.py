@@ -67,6 +67,12 @@ def format_table(results: Sequence[ScenarioResult], boots: Sequence[BootRecord])
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5] for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths) + "  ------")
     lines.append("")
+    for result in results:
+        for test in result.tests:
+            for name, pairs in test.metrics.items():
+                lines.append(f"metric {test.name} {name}: " + " ".join(f"{k}={v}" for k, v in pairs.items()))
+    if any(test.metrics for result in results for test in result.tests):
+        lines.append("")
     for boot in boots:
         v = boot.verdict
         lines.append(f"boot {boot.name}: {v.outcome.value.upper()} ({boot.accel or 'no accelerator'}) {v.summary}")
@@ -111,6 +117,7 @@ def _verdict_json(v: BootVerdict) -> Dict[str, object]:
             "seconds": t.seconds,
             "exit_status": None if t.exit_status is None else f"0x{t.exit_status:08X}",
             "evidence": [_line_json(line) for line in t.evidence],
+            "metrics": t.metrics,
         } for t in v.tests],
     }
 

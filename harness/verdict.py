@@ -111,6 +111,7 @@ class TestResult:
     exit_status: Optional[int] = None
     evidence: List[ConsoleLine] = field(default_factory=list)
     log: List[ConsoleLine] = field(default_factory=list)
+    metrics: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,7 +150,7 @@ def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
     if run is None:
         return TestResult(name, TestStatus.NOT_RUN, "the guest never started this test")
     base = dict(counts=describe_counts(run.summary), seconds=run.seconds, exit_status=run.exit_status,
-                log=([run.begin] if run.begin else []) + run.lines + ([run.end] if run.end else []))
+                metrics=dict(run.metrics), log=([run.begin] if run.begin else []) + run.lines + ([run.end] if run.end else []))
     status = run.exit_status
     if run.timed_out is not None or status == STATUS_TIMEOUT:
         evidence = [run.timed_out] if run.timed_out else []

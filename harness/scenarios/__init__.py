@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
-from . import selftest
+from . import selftest, silo
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Scenario:
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest,):
+    for module in (selftest, silo):
         for entry in module.SCENARIOS:
             scenario = Scenario(**entry)
             if scenario.name in registry:

@@ -1,0 +1,87 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Interface between silotest.exe and silodrv.sys, the driver
+ *              that runs the silo DDI checks in kernel mode
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#ifndef _SILODRV_H_
+#define _SILODRV_H_
+
+#define SILODRV_DEVICE_NAME         L"\\Device\\HarnessSiloDdi"
+#define SILODRV_DOS_DEVICE_NAME     L"\\DosDevices\\HarnessSiloDdi"
+#define SILODRV_USER_PATH           "\\\\.\\HarnessSiloDdi"
+#define SILODRV_SERVICE_KEY         L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\silodrv"
+#define SILODRV_SERVICE_SUBKEY      L"System\\CurrentControlSet\\Services\\silodrv"
+#define SILODRV_IMAGE_PATH          L"\\SystemRoot\\system32\\drivers\\silodrv.sys"
+#define SILODRV_SOURCE_FILE         "silodrv.c"
+
+#define FILE_DEVICE_SILODRV         0x8000
+#define SILODRV_IOCTL(Function)     CTL_CODE(FILE_DEVICE_SILODRV, 0x800 + (Function), METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/* Checks that need no silo: the host view of every query DDI */
+#define IOCTL_SILODRV_HOST          SILODRV_IOCTL(0)
+/* Query, attach and terminate DDIs on the silos of SILODRV_SILOS */
+#define IOCTL_SILODRV_SILO          SILODRV_IOCTL(1)
+/* Context slots and contexts on the server silo of SILODRV_SILOS */
+#define IOCTL_SILODRV_CONTEXTS      SILODRV_IOCTL(2)
+/* Silo monitors: SILODRV_MONITOR_REQUEST says what to do */
+#define IOCTL_SILODRV_MONITOR       SILODRV_IOCTL(3)
+/* After the silos are gone: contexts cleaned up, slots freed */
+#define IOCTL_SILODRV_FINISH        SILODRV_IOCTL(4)
+/* Seeded random calls of the context DDIs: SILODRV_FUZZ_REQUEST */
+#define IOCTL_SILODRV_FUZZ          SILODRV_IOCTL(5)
+
+typedef struct _SILODRV_SILOS
+{
+    HANDLE ServerSilo;              /* handles in the caller's process */
+    HANDLE ApplicationSilo;
+    HANDLE PlainJob;
+    ULONG ServiceSessionId;         /* as JobObjectServerSiloBasicInformation said */
+    GUID ContainerId;               /* as JobObjectContainerId said */
+} SILODRV_SILOS, *PSILODRV_SILOS;
+
+typedef enum _SILODRV_MONITOR_ACTION
+{
+    SiloDrvMonitorNegative,         /* registration with bad input */
+    SiloDrvMonitorStart,            /* register and start the counting monitor */
+    SiloDrvMonitorRefuseOn,         /* add a monitor whose create callback fails */
+    SiloDrvMonitorRefuseOff,
+    SiloDrvMonitorCheck,            /* compare the counts with ExpectedCreates/Terminates */
+    SiloDrvMonitorStop
+} SILODRV_MONITOR_ACTION;
+
+typedef struct _SILODRV_MONITOR_REQUEST
+{
+    SILODRV_MONITOR_ACTION Action;
+    ULONG ExistingServerSilos;
+    ULONG ExpectedCreates;
+    ULONG ExpectedTerminates;
+} SILODRV_MONITOR_REQUEST, *PSILODRV_MONITOR_REQUEST;
+
+typedef struct _SILODRV_FUZZ_REQUEST
+{
+    SILODRV_SILOS Silos;
+    ULONG Seed;
+    ULONG Calls;
+} SILODRV_FUZZ_REQUEST, *PSILODRV_FUZZ_REQUEST;
+
+#define SILODRV_MESSAGE_CHARS       120
+#define SILODRV_MAX_CHECKS          128
+
+typedef struct _SILODRV_CHECK
+{
+    ULONG Line;
+    ULONG Passed;
+    CHAR Message[SILODRV_MESSAGE_CHARS];
+} SILODRV_CHECK, *PSILODRV_CHECK;
+
+typedef struct _SILODRV_RESULTS
+{
+    ULONG Count;                    /* checks recorded */
+    ULONG Dropped;                  /* checks that did not fit */
+    SILODRV_CHECK Checks[SILODRV_MAX_CHECKS];
+} SILODRV_RESULTS, *PSILODRV_RESULTS;
+
+#endif /* _SILODRV_H_ */

@@ -1,0 +1,136 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Child processes the silo tests start in jobs and silos
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#include "precomp.h"
+
+#define CHILD_SLEEP_FOREVER_MS      INFINITE
+
+/* Checks the silo from the inside; each failed check sets one bit of the exit code */
+static
+DWORD
+CheckFromInsideSilo(
+    _In_ ULONG SiloId)
+{
+    SILO_USER_SHARED_DATA Shared;
+    SILOOBJECT_BASIC_INFORMATION Basic;
+    SERVERSILO_INIT_INFORMATION Init;
+    ULONG_PTR RootBuffer[(sizeof(SILOOBJECT_ROOT_DIRECTORY) + 64) / sizeof(ULONG_PTR)];
+    HANDLE Nested;
+    DWORD Failures = 0;
+    NTSTATUS Status;
+
+    /* A NULL handle is the caller's own silo */
+    Status = NtQueryInformationJobObject(NULL, JobObjectServerSiloUserSharedData,
+                                         &Shared, sizeof(Shared), NULL);
+    if (!NT_SUCCESS(Status)) Failures |= INSILO_FAIL_SHARED_DATA;
+    else if (Shared.ServiceSessionId != SiloId) Failures |= INSILO_FAIL_SESSION_ID;
+
+    Status = NtQueryInformationJobObject(NULL, JobObjectSiloBasicInformation,
+                                         &Basic, sizeof(Basic), NULL);
+    if (!NT_SUCCESS(Status) || Basic.SiloId != SiloId || !Basic.IsInServerSilo)
+        Failures |= INSILO_FAIL_OWN_JOB_BASIC;
+
+    /* Only the parent (the host) may ask where the silo root is */
+    Status = NtQueryInformationJobObject(NULL, JobObjectSiloRootDirectory,
+                                         RootBuffer, sizeof(RootBuffer), NULL);
+    if (Status != STATUS_CONTEXT_MISMATCH) Failures |= INSILO_FAIL_ROOT_QUERY;
+
+    /* No silo inside a silo */
+    if (!NT_SUCCESS(CreateJob(&Nested, JOB_OBJECT_LIMIT_SILO_READY)))
+        return Failures | INSILO_FAIL_SETUP;
+    Status = NtSetInformationJobObject(Nested, JobObjectCreateSilo, NULL, 0);
+    if (Status != STATUS_PRIVILEGE_NOT_HELD) Failures |= INSILO_FAIL_NESTED_CREATE;
+
+    ZeroMemory(&Init, sizeof(Init));
+    Status = NtSetInformationJobObject(Nested, JobObjectServerSiloInitialize, &Init, sizeof(Init));
+    if (Status != STATUS_PRIVILEGE_NOT_HELD && Status != STATUS_JOB_NO_CONTAINER)
+        Failures |= INSILO_FAIL_NESTED_INIT;
+    NtClose(Nested);
+
+    return Failures;
+}
+
+/* Creates Count processes one after the other; returns the milliseconds it took */
+static
+DWORD
+CreateProcessesTimed(
+    _In_ ULONG Count)
+{
+    PROCESS_INFORMATION ProcessInfo;
+    LARGE_INTEGER Frequency, Start, End;
+    ULONG i;
+
+    QueryPerformanceFrequency(&Frequency);
+    QueryPerformanceCounter(&Start);
+    for (i = 0; i < Count; i++)
+    {
+        if (!SpawnChild(CHILD_MODE_EXIT, "0", FALSE, 0, &ProcessInfo)) return MAXDWORD;
+        WaitForSingleObject(ProcessInfo.hProcess, INFINITE);
+        CloseHandle(ProcessInfo.hThread);
+        CloseHandle(ProcessInfo.hProcess);
+    }
+    QueryPerformanceCounter(&End);
+    return (DWORD)((End.QuadPart - Start.QuadPart) * 1000 / Frequency.QuadPart);
+}
+
+VOID
+ChildMain(
+    _In_ int argc,
+    _In_ char **argv)
+{
+    PCSTR Mode = (argc > 2) ? argv[2] : "";
+    PCSTR Argument = (argc > 3) ? argv[3] : "0";
+    PROCESS_INFORMATION ProcessInfo;
+    DWORD ExitCode = 0;
+
+    if (!strcmp(Mode, CHILD_MODE_WAIT))
+    {
+        Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_EXIT))
+    {
+        ExitCode = strtoul(Argument, NULL, 0);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_SPAWN) || !strcmp(Mode, CHILD_MODE_SPAWN_SHORT))
+    {
+        PCSTR GrandchildMode = !strcmp(Mode, CHILD_MODE_SPAWN) ? CHILD_MODE_WAIT : CHILD_MODE_EXIT;
+
+        if (!SpawnChild(GrandchildMode, NULL, FALSE, 0, &ProcessInfo))
+        {
+            ExitCode = GetLastError();
+        }
+        else
+        {
+            WaitForSingleObject(ProcessInfo.hProcess, INFINITE);
+            CloseHandle(ProcessInfo.hThread);
+            CloseHandle(ProcessInfo.hProcess);
+        }
+    }
+    else if (!strcmp(Mode, CHILD_MODE_INSILO))
+    {
+        ExitCode = CheckFromInsideSilo(strtoul(Argument, NULL, 0));
+    }
+    else if (!strcmp(Mode, CHILD_MODE_BENCH))
+    {
+        ExitCode = CreateProcessesTimed(strtoul(Argument, NULL, 0));
+    }
+    else
+    {
+        ExitCode = ERROR_INVALID_PARAMETER;
+    }
+
+    /* Skip the test framework's summary: the exit code is the result */
+    ExitProcess(ExitCode);
+}
+
+START_TEST(child)
+{
+    char **argv;
+    int argc = winetest_get_mainargs(&argv);
+
+    ChildMain(argc, argv);
+}

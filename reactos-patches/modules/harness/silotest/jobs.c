@@ -1,0 +1,181 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Job membership, the plumbing silos stand on: assign, inherit,
+ *              break away, leave on exit, terminate, kill on close, limits
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#include "precomp.h"
+
+#define JOB_EXIT_STATUS             0x1234
+
+static
+void
+TestAssign(VOID)
+{
+    PROCESS_INFORMATION Child;
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION Accounting;
+    HANDLE Job, Other;
+    BOOL InJob = FALSE;
+    NTSTATUS Status;
+
+    ok(NT_SUCCESS(CreateJob(&Job, 0)), "CreateJob failed\n");
+    ok(NT_SUCCESS(CreateJob(&Other, 0)), "CreateJob failed\n");
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Child), "SpawnChild failed: %lu\n", GetLastError());
+
+    Status = NtAssignProcessToJobObject(Job, Child.hProcess);
+    ok(Status == STATUS_SUCCESS, "assign: 0x%08lx\n", Status);
+    ok(IsProcessInJob(Child.hProcess, Job, &InJob) && InJob, "child not in the job\n");
+
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicAccountingInformation,
+                                         &Accounting, sizeof(Accounting), NULL);
+    ok(Status == STATUS_SUCCESS, "accounting: 0x%08lx\n", Status);
+    ok(Accounting.ActiveProcesses == 1, "ActiveProcesses %lu, expected 1\n", Accounting.ActiveProcesses);
+    ok(Accounting.TotalProcesses == 1, "TotalProcesses %lu, expected 1\n", Accounting.TotalProcesses);
+
+    /* A second job is refused and leaves no trace */
+    Status = NtAssignProcessToJobObject(Other, Child.hProcess);
+    ok(Status == STATUS_ACCESS_DENIED, "second assign: 0x%08lx\n", Status);
+    ok(IsProcessInJob(Child.hProcess, Other, &InJob) && !InJob, "child claims the second job\n");
+    ok(ActiveProcesses(Other) == 0, "second job counts %lu processes\n", ActiveProcesses(Other));
+
+    /* Leaving on exit */
+    TerminateProcess(Child.hProcess, 0);
+    ok(WaitChild(&Child) == 0, "child did not end\n");
+    ok(WaitActiveProcesses(Job, 0), "job still counts %lu active processes\n", ActiveProcesses(Job));
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicAccountingInformation,
+                                         &Accounting, sizeof(Accounting), NULL);
+    ok(Accounting.TotalProcesses == 1, "TotalProcesses %lu after exit, expected 1\n", Accounting.TotalProcesses);
+
+    CloseChild(&Child);
+    NtClose(Other);
+    NtClose(Job);
+}
+
+static
+void
+TestInheritAndTerminate(VOID)
+{
+    PROCESS_INFORMATION Child;
+    HANDLE Job;
+    DWORD ExitCode;
+    NTSTATUS Status;
+
+    ok(NT_SUCCESS(CreateJob(&Job, 0)), "CreateJob failed\n");
+    ok(SpawnChild(CHILD_MODE_SPAWN, NULL, TRUE, 0, &Child), "SpawnChild failed: %lu\n", GetLastError());
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Child.hProcess)), "assign failed\n");
+    ResumeThread(Child.hThread);
+
+    /* The grandchild is born in the job */
+    ok(WaitActiveProcesses(Job, 2), "job counts %lu active processes, expected 2\n", ActiveProcesses(Job));
+
+    Status = NtTerminateJobObject(Job, JOB_EXIT_STATUS);
+    ok(Status == STATUS_SUCCESS, "NtTerminateJobObject: 0x%08lx\n", Status);
+    ExitCode = WaitChild(&Child);
+    ok(ExitCode == JOB_EXIT_STATUS, "child exit code 0x%lx, expected 0x%x\n", ExitCode, JOB_EXIT_STATUS);
+    ok(WaitActiveProcesses(Job, 0), "job still counts %lu active processes\n", ActiveProcesses(Job));
+    ok(WaitForSingleObject(Job, 0) == WAIT_OBJECT_0, "terminated job is not signaled\n");
+
+    /* Nobody joins a terminated job */
+    CloseChild(&Child);
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Child), "SpawnChild failed\n");
+    Status = NtAssignProcessToJobObject(Job, Child.hProcess);
+    ok(Status == STATUS_PROCESS_IS_TERMINATING, "assign to a terminated job: 0x%08lx\n", Status);
+
+    CloseChild(&Child);
+    NtClose(Job);
+}
+
+static
+void
+TestBreakaway(
+    _In_ ULONG LimitFlags,
+    _In_ ULONG ExpectedTotal)
+{
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION Accounting;
+    PROCESS_INFORMATION Child;
+    HANDLE Job;
+
+    ok(NT_SUCCESS(CreateJob(&Job, LimitFlags)), "CreateJob failed\n");
+    ok(SpawnChild(CHILD_MODE_SPAWN_SHORT, NULL, TRUE, 0, &Child), "SpawnChild failed\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Child.hProcess)), "assign failed\n");
+    ResumeThread(Child.hThread);
+
+    /* The child ends after its grandchild did; the total says where the grandchild was born */
+    ok(WaitChild(&Child) == 0, "child failed\n");
+    ok(WaitActiveProcesses(Job, 0), "job still counts %lu active processes\n", ActiveProcesses(Job));
+    NtQueryInformationJobObject(Job, JobObjectBasicAccountingInformation, &Accounting, sizeof(Accounting), NULL);
+    ok(Accounting.TotalProcesses == ExpectedTotal, "limits 0x%lx: TotalProcesses %lu, expected %lu\n",
+       LimitFlags, Accounting.TotalProcesses, ExpectedTotal);
+
+    CloseChild(&Child);
+    NtClose(Job);
+}
+
+static
+void
+TestKillOnJobClose(VOID)
+{
+    PROCESS_INFORMATION Child, Survivor;
+    HANDLE Job;
+
+    ok(NT_SUCCESS(CreateJob(&Job, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE)), "CreateJob failed\n");
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, FALSE, 0, &Child), "SpawnChild failed\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Child.hProcess)), "assign failed\n");
+    NtClose(Job);
+    ok(WaitChild(&Child) != STILL_ACTIVE, "closing the last job handle did not kill the child\n");
+    CloseChild(&Child);
+
+    /* Without the flag, closing the job leaves its processes alone */
+    ok(NT_SUCCESS(CreateJob(&Job, 0)), "CreateJob failed\n");
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, FALSE, 0, &Survivor), "SpawnChild failed\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Survivor.hProcess)), "assign failed\n");
+    NtClose(Job);
+    ok(WaitForSingleObject(Survivor.hProcess, 500) == WAIT_TIMEOUT, "child died with its plain job\n");
+    CloseChild(&Survivor);
+}
+
+static
+void
+TestLimits(VOID)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION Limits;
+    HANDLE Job;
+    NTSTATUS Status;
+
+    ok(NT_SUCCESS(CreateJob(&Job, 0)), "CreateJob failed\n");
+
+    Status = SetJobLimitFlags(Job, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+    ok(Status == STATUS_SUCCESS, "set limits: 0x%08lx\n", Status);
+    Status = NtQueryInformationJobObject(Job, JobObjectExtendedLimitInformation, &Limits, sizeof(Limits), NULL);
+    ok(Status == STATUS_SUCCESS, "query limits: 0x%08lx\n", Status);
+    ok(Limits.BasicLimitInformation.LimitFlags == (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK),
+       "LimitFlags 0x%lx\n", Limits.BasicLimitInformation.LimitFlags);
+
+    Status = SetJobLimitFlags(Job, 0x80000000);
+    ok(Status == STATUS_INVALID_PARAMETER, "unknown limit flag: 0x%08lx\n", Status);
+
+    Status = NtSetInformationJobObject(Job, JobObjectExtendedLimitInformation, &Limits, sizeof(Limits) - 1);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "short limits: 0x%08lx\n", Status);
+    Status = NtSetInformationJobObject(Job, JobObjectExtendedLimitInformation, (PVOID)0x1, sizeof(Limits));
+    ok(Status == STATUS_DATATYPE_MISALIGNMENT || Status == STATUS_ACCESS_VIOLATION, "bad pointer: 0x%08lx\n", Status);
+
+    /* The limits survive: the failed calls changed nothing */
+    NtQueryInformationJobObject(Job, JobObjectExtendedLimitInformation, &Limits, sizeof(Limits), NULL);
+    ok(Limits.BasicLimitInformation.LimitFlags == (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_BREAKAWAY_OK),
+       "LimitFlags 0x%lx after failed sets\n", Limits.BasicLimitInformation.LimitFlags);
+
+    /* Closing the last handle of this job kills nothing: it is empty */
+    NtClose(Job);
+}
+
+START_TEST(jobs)
+{
+    TestAssign();
+    TestInheritAndTerminate();
+    TestBreakaway(0, 2);
+    TestBreakaway(JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK, 1);
+    TestKillOnJobClose();
+    TestLimits();
+}

@@ -1,0 +1,292 @@
+/*
+ * PROJECT:     ReactOS server-silo test harness
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Helpers of the silo tests: jobs, silos, child processes, counters
+ * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
+ */
+
+#include "precomp.h"
+
+#define SILOTEST_COMMAND_CHARS      (MAX_PATH + 64)
+#define SILOTEST_TYPE_INFO_BYTES    512
+#define SILOTEST_DIRECTORY_BYTES    1024
+#define SILO_ROOT_ALL_FLAGS         SILO_OBJECT_ROOT_DIRECTORY_ALL
+
+NTSTATUS
+CreateJob(
+    _Out_ PHANDLE Job,
+    _In_ ULONG LimitFlags)
+{
+    NTSTATUS Status;
+
+    Status = NtCreateJobObject(Job, JOB_OBJECT_ALL_ACCESS, NULL);
+    if (!NT_SUCCESS(Status)) return Status;
+    if (LimitFlags == 0) return Status;
+
+    Status = SetJobLimitFlags(*Job, LimitFlags);
+    if (!NT_SUCCESS(Status))
+    {
+        NtClose(*Job);
+        *Job = NULL;
+    }
+    return Status;
+}
+
+NTSTATUS
+SetJobLimitFlags(
+    _In_ HANDLE Job,
+    _In_ ULONG LimitFlags)
+{
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION Limits;
+
+    ZeroMemory(&Limits, sizeof(Limits));
+    Limits.BasicLimitInformation.LimitFlags = LimitFlags;
+    return NtSetInformationJobObject(Job, JobObjectExtendedLimitInformation, &Limits, sizeof(Limits));
+}
+
+NTSTATUS
+MakeSilo(
+    _Out_ PHANDLE Job)
+{
+    NTSTATUS Status;
+
+    Status = CreateJob(Job, JOB_OBJECT_LIMIT_SILO_READY);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = NtSetInformationJobObject(*Job, JobObjectCreateSilo, NULL, 0);
+    if (!NT_SUCCESS(Status))
+    {
+        NtClose(*Job);
+        *Job = NULL;
+    }
+    return Status;
+}
+
+/* The host's sequence: job, silo ready, silo, root directory, system root, initialize */
+NTSTATUS
+MakeServerSilo(
+    _Out_ PHANDLE Job,
+    _In_opt_ HANDLE DeleteEvent,
+    _In_opt_ PCWSTR SystemRoot)
+{
+    SILOOBJECT_ROOT_DIRECTORY Root;
+    SERVERSILO_INIT_INFORMATION Init;
+    UNICODE_STRING RootString;
+    NTSTATUS Status;
+
+    Status = MakeSilo(Job);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    ZeroMemory(&Root, sizeof(Root));
+    Root.ControlFlags = SILO_ROOT_ALL_FLAGS;
+    Status = NtSetInformationJobObject(*Job, JobObjectSiloRootDirectory, &Root, sizeof(Root));
+
+    if (NT_SUCCESS(Status) && SystemRoot)
+    {
+        RtlInitUnicodeString(&RootString, SystemRoot);
+        Status = NtSetInformationJobObject(*Job, JobObjectSiloSystemRoot, &RootString, sizeof(RootString));
+    }
+
+    if (NT_SUCCESS(Status))
+    {
+        ZeroMemory(&Init, sizeof(Init));
+        Init.DeleteEvent = DeleteEvent;
+        Status = NtSetInformationJobObject(*Job, JobObjectServerSiloInitialize, &Init, sizeof(Init));
+    }
+
+    if (!NT_SUCCESS(Status))
+    {
+        NtClose(*Job);
+        *Job = NULL;
+    }
+    return Status;
+}
+
+ULONG
+GetSiloId(
+    _In_ HANDLE Job)
+{
+    SILOOBJECT_BASIC_INFORMATION Basic;
+
+    if (!NT_SUCCESS(NtQueryInformationJobObject(Job, JobObjectSiloBasicInformation,
+                                                &Basic, sizeof(Basic), NULL)))
+    {
+        return 0;
+    }
+    return Basic.SiloId;
+}
+
+BOOL
+SpawnChild(
+    _In_ PCSTR Mode,
+    _In_opt_ PCSTR Argument,
+    _In_ BOOL Suspended,
+    _In_ DWORD CreationFlags,
+    _Out_ PPROCESS_INFORMATION ProcessInfo)
+{
+    CHAR Image[MAX_PATH];
+    CHAR CommandLine[SILOTEST_COMMAND_CHARS];
+    STARTUPINFOA StartupInfo;
+
+    ZeroMemory(ProcessInfo, sizeof(*ProcessInfo));
+    if (!GetModuleFileNameA(NULL, Image, sizeof(Image))) return FALSE;
+
+    _snprintf(CommandLine, sizeof(CommandLine), "\"%s\" child %s %s",
+              Image, Mode, Argument ? Argument : "");
+    CommandLine[sizeof(CommandLine) - 1] = ANSI_NULL;
+
+    ZeroMemory(&StartupInfo, sizeof(StartupInfo));
+    StartupInfo.cb = sizeof(StartupInfo);
+    return CreateProcessA(Image, CommandLine, NULL, NULL, FALSE,
+                          CreationFlags | (Suspended ? CREATE_SUSPENDED : 0),
+                          NULL, NULL, &StartupInfo, ProcessInfo);
+}
+
+/* The child's exit code, or STILL_ACTIVE if it did not end in time */
+DWORD
+WaitChild(
+    _In_ PPROCESS_INFORMATION ProcessInfo)
+{
+    DWORD ExitCode = STILL_ACTIVE;
+
+    if (WaitForSingleObject(ProcessInfo->hProcess, SILOTEST_WAIT_MS) == WAIT_OBJECT_0)
+    {
+        GetExitCodeProcess(ProcessInfo->hProcess, &ExitCode);
+    }
+    return ExitCode;
+}
+
+void
+CloseChild(
+    _In_ PPROCESS_INFORMATION ProcessInfo)
+{
+    if (ProcessInfo->hThread) CloseHandle(ProcessInfo->hThread);
+    if (ProcessInfo->hProcess)
+    {
+        /* Never leave a child behind, even when a check failed */
+        TerminateProcess(ProcessInfo->hProcess, ERROR_CANCELLED);
+        CloseHandle(ProcessInfo->hProcess);
+    }
+    ZeroMemory(ProcessInfo, sizeof(*ProcessInfo));
+}
+
+ULONG
+ActiveProcesses(
+    _In_ HANDLE Job)
+{
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION Accounting;
+
+    if (!NT_SUCCESS(NtQueryInformationJobObject(Job, JobObjectBasicAccountingInformation,
+                                                &Accounting, sizeof(Accounting), NULL)))
+    {
+        return MAXULONG;
+    }
+    return Accounting.ActiveProcesses;
+}
+
+/* Polls until the job counts Expected active processes */
+BOOL
+WaitActiveProcesses(
+    _In_ HANDLE Job,
+    _In_ ULONG Expected)
+{
+    DWORD Start = GetTickCount();
+
+    while (ActiveProcesses(Job) != Expected)
+    {
+        if (GetTickCount() - Start > SILOTEST_WAIT_MS) return FALSE;
+        Sleep(SILOTEST_POLL_MS);
+    }
+    return TRUE;
+}
+
+BOOL
+EnableTcb(
+    _In_ BOOL Enable)
+{
+    BOOLEAN WasEnabled;
+
+    return NT_SUCCESS(RtlAdjustPrivilege(SE_TCB_PRIVILEGE, (BOOLEAN)Enable, FALSE, &WasEnabled));
+}
+
+/* Job objects alive in the whole system (not counting the probe) */
+ULONG
+CountJobObjects(VOID)
+{
+    ULONG_PTR Buffer[SILOTEST_TYPE_INFO_BYTES / sizeof(ULONG_PTR)];
+    POBJECT_TYPE_INFORMATION TypeInfo = (POBJECT_TYPE_INFORMATION)Buffer;
+    HANDLE Probe;
+    ULONG Count = MAXULONG;
+
+    if (!NT_SUCCESS(NtCreateJobObject(&Probe, JOB_OBJECT_QUERY, NULL))) return MAXULONG;
+    if (NT_SUCCESS(NtQueryObject(Probe, ObjectTypeInformation, TypeInfo, sizeof(Buffer), NULL)))
+    {
+        Count = TypeInfo->TotalNumberOfObjects - 1;
+    }
+    NtClose(Probe);
+    return Count;
+}
+
+static
+NTSTATUS
+OpenSilosDirectory(
+    _Out_ PHANDLE Directory)
+{
+    UNICODE_STRING Name = RTL_CONSTANT_STRING(L"\\Silos");
+    OBJECT_ATTRIBUTES Attributes;
+
+    InitializeObjectAttributes(&Attributes, &Name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    return NtOpenDirectoryObject(Directory, DIRECTORY_QUERY | DIRECTORY_TRAVERSE, &Attributes);
+}
+
+/* Entries of \Silos (0 when it does not exist yet) */
+ULONG
+CountSiloDirectories(VOID)
+{
+    ULONG_PTR Buffer[SILOTEST_DIRECTORY_BYTES / sizeof(ULONG_PTR)];
+    HANDLE Directory;
+    ULONG Context = 0, Count = 0;
+    NTSTATUS Status;
+
+    if (!NT_SUCCESS(OpenSilosDirectory(&Directory))) return 0;
+    for (;;)
+    {
+        Status = NtQueryDirectoryObject(Directory, Buffer, sizeof(Buffer), TRUE, Count == 0,
+                                        &Context, NULL);
+        if (!NT_SUCCESS(Status)) break;
+        Count++;
+    }
+    NtClose(Directory);
+    return Count;
+}
+
+BOOL
+SiloDirectoryExists(
+    _In_ ULONG SiloId)
+{
+    WCHAR Path[32];
+    UNICODE_STRING Name;
+    OBJECT_ATTRIBUTES Attributes;
+    HANDLE Directory;
+
+    _snwprintf(Path, ARRAYSIZE(Path), L"\\Silos\\%lu", SiloId);
+    Path[ARRAYSIZE(Path) - 1] = UNICODE_NULL;
+    RtlInitUnicodeString(&Name, Path);
+    InitializeObjectAttributes(&Attributes, &Name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    if (!NT_SUCCESS(NtOpenDirectoryObject(&Directory, DIRECTORY_QUERY, &Attributes))) return FALSE;
+    NtClose(Directory);
+    return TRUE;
+}
+
+ULONG
+CountOwnHandles(VOID)
+{
+    ULONG Count;
+
+    if (!NT_SUCCESS(NtQueryInformationProcess(NtCurrentProcess(), ProcessHandleCount,
+                                              &Count, sizeof(Count), NULL)))
+    {
+        return MAXULONG;
+    }
+    return Count;
+}

@@ -1,0 +1,1254 @@
+/*
+ * PROJECT:     ReactOS Kernel
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Silos: job objects promoted to isolation domains, their
+ *              information classes and the silo query/attach DDIs
+ * COPYRIGHT:   Copyright 2026 ReactOS server silo contributors
+ */
+
+/* INCLUDES ******************************************************************/
+
+#include <ntoskrnl.h>
+#define NDEBUG
+#include <debug.h>
+
+/* The silo fields follow byte-packed EJOB fields: keep them naturally aligned */
+C_ASSERT(FIELD_OFFSET(EJOB, JobId) % sizeof(ULONG) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, ContainerId) % sizeof(ULONG) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, ServerSiloGlobals) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, Storage) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloRootDirectory) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloSystemRoot) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
+
+/* GLOBALS *******************************************************************/
+
+/* Serializes silo configuration changes and the server silo list */
+EX_PUSH_LOCK PspSiloLock;
+LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListHead };
+
+/* Job ids double as silo ids and name \Silos\<id> */
+static LONG PspLastJobId;
+
+/* \Silos, created when the first silo root directory is */
+static PVOID PspSilosDirectory;
+
+static const UNICODE_STRING PspSilosDirectoryName = RTL_CONSTANT_STRING(L"\\Silos");
+
+/* PRIVATE FUNCTIONS *********************************************************/
+
+ULONG
+NTAPI
+PspAllocateJobId(VOID)
+{
+    return (ULONG)InterlockedIncrement(&PspLastJobId);
+}
+
+static
+VOID
+PspAcquireSiloLockExclusive(VOID)
+{
+    KeEnterCriticalRegion();
+    ExAcquirePushLockExclusive(&PspSiloLock);
+}
+
+static
+VOID
+PspReleaseSiloLockExclusive(VOID)
+{
+    ExReleasePushLockExclusive(&PspSiloLock);
+    KeLeaveCriticalRegion();
+}
+
+static
+BOOLEAN
+PspIsSilo(
+    _In_opt_ PEJOB Job)
+{
+    return (Job != NULL) && (Job->JobFlags & PSP_JOB_FLAGS_SILO);
+}
+
+static
+BOOLEAN
+PspIsServerSilo(
+    _In_opt_ PEJOB Job)
+{
+    return PspIsSilo(Job) && (Job->ServerSiloGlobals != NULL);
+}
+
+/* The silo a process belongs to: its job when that job is a silo */
+PESILO
+NTAPI
+PspGetProcessSilo(
+    _In_ PEPROCESS Process)
+{
+    PEJOB Job = Process->Job;
+
+    return PspIsSilo(Job) ? Job : NULL;
+}
+
+/* ETHREAD.AttachedSilo: NULL = not attached, PSP_ATTACHED_HOST_SILO = host */
+static
+PESILO
+PspGetThreadEffectiveSilo(
+    _In_ PETHREAD Thread)
+{
+    PEJOB Attached = Thread->AttachedSilo;
+
+    if (Attached == PSP_ATTACHED_HOST_SILO) return NULL;
+    if (Attached != NULL) return Attached;
+    return PspGetProcessSilo(Thread->ThreadsProcess);
+}
+
+static
+BOOLEAN
+PspCallerHasTcbPrivilege(
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    return SeSinglePrivilegeCheck(SeTcbPrivilege, PreviousMode);
+}
+
+/*
+ * Creates (or opens) the permanent \Silos directory and returns it referenced.
+ */
+static
+NTSTATUS
+PspReferenceSilosDirectory(
+    _Out_ PVOID *Directory)
+{
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    HANDLE Handle;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (PspSilosDirectory == NULL)
+    {
+        InitializeObjectAttributes(&ObjectAttributes,
+                                   (PUNICODE_STRING)&PspSilosDirectoryName,
+                                   OBJ_KERNEL_HANDLE | OBJ_PERMANENT | OBJ_OPENIF,
+                                   NULL,
+                                   NULL);
+        Status = ZwCreateDirectoryObject(&Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
+        if (!NT_SUCCESS(Status)) return Status;
+
+        Status = ObReferenceObjectByHandle(Handle,
+                                           0,
+                                           ObpDirectoryObjectType,
+                                           KernelMode,
+                                           &PspSilosDirectory,
+                                           NULL);
+        ObCloseHandle(Handle, KernelMode);
+        if (!NT_SUCCESS(Status)) return Status;
+    }
+
+    ObReferenceObject(PspSilosDirectory);
+    *Directory = PspSilosDirectory;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Creates \Silos\<SiloId> as a permanent directory; the silo holds a
+ * reference and makes it temporary again when it goes away.
+ * Called with the silo lock held.
+ */
+static
+NTSTATUS
+PspCreateSiloRootDirectory(
+    _In_ PEJOB Silo)
+{
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    UNICODE_STRING Name;
+    WCHAR NameBuffer[PSP_SILO_ID_CHARS];
+    PVOID SilosDirectory, RootDirectory;
+    HANDLE SilosHandle, Handle;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    RtlInitEmptyUnicodeString(&Name, NameBuffer, sizeof(NameBuffer));
+    Status = RtlIntegerToUnicodeString(Silo->JobId, 10, &Name);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = PspReferenceSilosDirectory(&SilosDirectory);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = ObOpenObjectByPointer(SilosDirectory,
+                                   OBJ_KERNEL_HANDLE,
+                                   NULL,
+                                   DIRECTORY_CREATE_SUBDIRECTORY,
+                                   ObpDirectoryObjectType,
+                                   KernelMode,
+                                   &SilosHandle);
+    ObDereferenceObject(SilosDirectory);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    InitializeObjectAttributes(&ObjectAttributes,
+                               &Name,
+                               OBJ_KERNEL_HANDLE | OBJ_PERMANENT,
+                               SilosHandle,
+                               NULL);
+    Status = ZwCreateDirectoryObject(&Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
+    ObCloseHandle(SilosHandle, KernelMode);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = ObReferenceObjectByHandle(Handle,
+                                       0,
+                                       ObpDirectoryObjectType,
+                                       KernelMode,
+                                       &RootDirectory,
+                                       NULL);
+    if (!NT_SUCCESS(Status))
+    {
+        /* Do not leave a permanent name behind */
+        ZwMakeTemporaryObject(Handle);
+        ObCloseHandle(Handle, KernelMode);
+        return Status;
+    }
+    ObCloseHandle(Handle, KernelMode);
+
+    Silo->SiloRootDirectory = RootDirectory;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Builds "\Silos\<SiloId>" into Path (a caller buffer of MaximumLength bytes).
+ */
+static
+NTSTATUS
+PspGetSiloRootDirectoryPath(
+    _In_ PEJOB Silo,
+    _Inout_ PUNICODE_STRING Path)
+{
+    UNICODE_STRING Id;
+    WCHAR IdBuffer[PSP_SILO_ID_CHARS];
+    NTSTATUS Status;
+
+    RtlInitEmptyUnicodeString(&Id, IdBuffer, sizeof(IdBuffer));
+    Status = RtlIntegerToUnicodeString(Silo->JobId, 10, &Id);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Path->Length = 0;
+    Status = RtlAppendUnicodeStringToString(Path, &PspSilosDirectoryName);
+    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeToString(Path, L"\\");
+    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeStringToString(Path, &Id);
+    return Status;
+}
+
+static
+VOID
+PspFillUserSharedData(
+    _In_opt_ PEJOB Silo,
+    _Out_ PSILO_USER_SHARED_DATA Data)
+{
+    RtlZeroMemory(Data, sizeof(*Data));
+    Data->NtProductType = SharedUserData->NtProductType;
+    Data->SuiteMask = SharedUserData->SuiteMask;
+
+    if (PspIsServerSilo(Silo))
+    {
+        RtlCopyMemory(Data,
+                      &Silo->ServerSiloGlobals->UserSharedData,
+                      sizeof(*Data));
+        return;
+    }
+
+    /* The host silo */
+    Data->ActiveConsoleId = SharedUserData->ActiveConsoleId;
+    RtlCopyMemory(Data->NtSystemRoot,
+                  SharedUserData->NtSystemRoot,
+                  sizeof(Data->NtSystemRoot));
+}
+
+/*
+ * JobObjectCreateSilo: promotes a job to a silo.
+ */
+static
+NTSTATUS
+PspCreateSilo(
+    _In_ PEJOB Job)
+{
+    PPSP_SILO_STORAGE Storage;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    /* No silo may create another one */
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+
+    Storage = ExAllocatePoolZero(NonPagedPool, sizeof(*Storage), TAG_PS_SILO);
+    if (Storage == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+
+    PspAcquireSiloLockExclusive();
+    if (Job->JobFlags & PSP_JOB_FLAGS_SILO)
+    {
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else if (!(Job->LimitFlags & PSP_JOB_SILO_REQUIRED_LIMITS))
+    {
+        Status = STATUS_INVALID_PARAMETER;
+    }
+    else
+    {
+        Status = ExUuidCreate(&Job->ContainerId);
+        if (NT_SUCCESS(Status) || Status == RPC_NT_UUID_LOCAL_ONLY)
+        {
+            Job->Storage = Storage;
+            Storage = NULL;
+            InterlockedOr((PLONG)&Job->JobFlags, PSP_JOB_FLAGS_SILO);
+            Status = STATUS_SUCCESS;
+        }
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (Storage != NULL) ExFreePoolWithTag(Storage, TAG_PS_SILO);
+    return Status;
+}
+
+/*
+ * JobObjectSiloRootDirectory (set): creates \Silos\<id>.
+ */
+static
+NTSTATUS
+PspSetSiloRootDirectory(
+    _In_ PEJOB Job,
+    _In_ ULONG ControlFlags,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+    if (ControlFlags & ~SILO_OBJECT_ROOT_DIRECTORY_ALL) return STATUS_INVALID_PARAMETER;
+
+    /* Only the silo's parent (the host: silos do not nest) may do this */
+    if (PsGetCurrentSilo() != NULL) return STATUS_CONTEXT_MISMATCH;
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->SiloRootDirectory != NULL)
+    {
+        Status = STATUS_OBJECT_NAME_COLLISION;
+    }
+    else
+    {
+        Status = PspCreateSiloRootDirectory(Job);
+        if (NT_SUCCESS(Status)) Job->SiloFlags = ControlFlags;
+    }
+    PspReleaseSiloLockExclusive();
+
+    return Status;
+}
+
+/*
+ * JobObjectSiloSystemRoot: the silo's own system root, e.g. C:\Windows.
+ */
+static
+NTSTATUS
+PspSetSiloSystemRoot(
+    _In_ PEJOB Job,
+    _In_ PCUNICODE_STRING CapturedRoot,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    UNICODE_STRING SystemRoot;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+
+    /* Must fit SILO_USER_SHARED_DATA.NtSystemRoot with its terminator */
+    if ((CapturedRoot->Length == 0) ||
+        (CapturedRoot->Length % sizeof(WCHAR)) ||
+        (CapturedRoot->Length >= sizeof(((PSILO_USER_SHARED_DATA)NULL)->NtSystemRoot)))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    SystemRoot.Buffer = ExAllocatePoolWithTag(PagedPool, CapturedRoot->Length, TAG_PS_SILO);
+    if (SystemRoot.Buffer == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    SystemRoot.Length = SystemRoot.MaximumLength = CapturedRoot->Length;
+
+    _SEH2_TRY
+    {
+        if (PreviousMode != KernelMode)
+        {
+            ProbeForRead(CapturedRoot->Buffer, CapturedRoot->Length, sizeof(WCHAR));
+        }
+        RtlCopyMemory(SystemRoot.Buffer, CapturedRoot->Buffer, CapturedRoot->Length);
+    }
+    _SEH2_EXCEPT(ExSystemExceptionFilter())
+    {
+        ExFreePoolWithTag(SystemRoot.Buffer, TAG_PS_SILO);
+        _SEH2_YIELD(return _SEH2_GetExceptionCode());
+    }
+    _SEH2_END;
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        /* The server silo already published its shared data */
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else
+    {
+        /* Swap, so the old buffer is freed below */
+        UNICODE_STRING Old = Job->SiloSystemRoot;
+        Job->SiloSystemRoot = SystemRoot;
+        SystemRoot = Old;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (SystemRoot.Buffer != NULL) ExFreePoolWithTag(SystemRoot.Buffer, TAG_PS_SILO);
+    return Status;
+}
+
+/*
+ * JobObjectServerSiloInitialize: converts a silo into a server silo.
+ */
+static
+NTSTATUS
+PspConvertSiloToServerSilo(
+    _In_ PEJOB Job,
+    _In_opt_ HANDLE DeleteEventHandle,
+    _In_ BOOLEAN IsDownlevelContainer,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    PESERVERSILO_GLOBALS Globals;
+    PSILO_USER_SHARED_DATA Shared;
+    PKEVENT DeleteEvent = NULL;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+
+    /* No nesting: a server silo cannot make another one */
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+
+    if (DeleteEventHandle != NULL)
+    {
+        Status = ObReferenceObjectByHandle(DeleteEventHandle,
+                                           EVENT_MODIFY_STATE,
+                                           ExEventObjectType,
+                                           PreviousMode,
+                                           (PVOID*)&DeleteEvent,
+                                           NULL);
+        if (!NT_SUCCESS(Status)) return Status;
+    }
+
+    Globals = ExAllocatePoolZero(NonPagedPool, sizeof(*Globals), TAG_PS_SILO_GLOBALS);
+    if (Globals == NULL)
+    {
+        if (DeleteEvent != NULL) ObDereferenceObject(DeleteEvent);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+
+    Globals->Silo = Job;
+    Globals->State = SERVERSILO_INITING;
+    Globals->ExitStatus = STATUS_PENDING;
+    Globals->DeleteEvent = DeleteEvent;
+    Globals->IsDownlevelContainer = IsDownlevelContainer;
+    RtlInitEmptyUnicodeString(&Globals->SiloRootDirectoryName,
+                              Globals->SiloRootDirectoryNameBuffer,
+                              sizeof(Globals->SiloRootDirectoryNameBuffer));
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else if (!(Job->LimitFlags & JOB_OBJECT_LIMIT_SILO_READY))
+    {
+        Status = STATUS_INVALID_PARAMETER;
+    }
+    else if (Job->SiloRootDirectory == NULL)
+    {
+        /* The root directory must exist first */
+        Status = STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    else
+    {
+        Status = PspGetSiloRootDirectoryPath(Job, &Globals->SiloRootDirectoryName);
+    }
+
+    if (NT_SUCCESS(Status))
+    {
+        /* The silo's replacement for the shared user data */
+        Shared = &Globals->UserSharedData;
+        Shared->ServiceSessionId = Job->JobId;
+        Shared->ActiveConsoleId = Job->JobId;
+        Shared->NtProductType = SharedUserData->NtProductType;
+        Shared->SuiteMask = SharedUserData->SuiteMask;
+        Shared->SharedUserSessionId = Job->JobId;
+        if (Job->SiloSystemRoot.Buffer != NULL)
+        {
+            RtlCopyMemory(Shared->NtSystemRoot,
+                          Job->SiloSystemRoot.Buffer,
+                          Job->SiloSystemRoot.Length);
+        }
+        else
+        {
+            RtlCopyMemory(Shared->NtSystemRoot,
+                          SharedUserData->NtSystemRoot,
+                          sizeof(Shared->NtSystemRoot));
+        }
+
+        Job->ServerSiloGlobals = Globals;
+        InsertTailList(&PspServerSiloListHead, &Globals->SiloLinks);
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (!NT_SUCCESS(Status))
+    {
+        if (DeleteEvent != NULL) ObDereferenceObject(DeleteEvent);
+        ExFreePoolWithTag(Globals, TAG_PS_SILO_GLOBALS);
+        return Status;
+    }
+
+    DPRINT1("Server silo %lu initializing at %wZ\n", Job->JobId, &Globals->SiloRootDirectoryName);
+
+    /* Drivers that monitor silos set up their per-silo state now */
+    Status = PspNotifyServerSiloCreation(Job);
+    if (!NT_SUCCESS(Status))
+    {
+        PsTerminateServerSilo(Job, Status);
+        return Status;
+    }
+
+    Globals->State = SERVERSILO_STARTED;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * JobObjectServerSiloRunningState: the only transition allowed from
+ * outside is STARTED -> SHUTTING_DOWN.
+ */
+static
+NTSTATUS
+PspSetServerSiloRunningState(
+    _In_ PEJOB Job,
+    _In_ ULONG NewState,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsServerSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if ((NewState != SERVERSILO_SHUTTING_DOWN) ||
+             (Job->ServerSiloGlobals->State != SERVERSILO_STARTED))
+    {
+        Status = STATUS_INVALID_STATE_TRANSITION;
+    }
+    else
+    {
+        Job->ServerSiloGlobals->State = SERVERSILO_SHUTTING_DOWN;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
+    return Status;
+}
+
+/*
+ * Frees everything a silo owns; called when the job object is deleted.
+ */
+VOID
+NTAPI
+PspDeleteSilo(
+    _In_ PEJOB Job)
+{
+    PESERVERSILO_GLOBALS Globals = Job->ServerSiloGlobals;
+
+    PAGED_CODE();
+
+    if (!PspIsSilo(Job)) return;
+
+    if (Globals != NULL)
+    {
+        /* Monitors see every server silo end, even one nobody terminated */
+        if (Globals->State < SERVERSILO_TERMINATING)
+        {
+            Globals->State = SERVERSILO_TERMINATING;
+            PspNotifyServerSiloTermination(Job);
+        }
+        Globals->State = SERVERSILO_TERMINATED;
+
+        PspAcquireSiloLockExclusive();
+        RemoveEntryList(&Globals->SiloLinks);
+        PspReleaseSiloLockExclusive();
+    }
+
+    /* Contexts go before the globals their cleanup may still look at */
+    PspDeleteSiloStorage(Job);
+
+    if (Job->SiloRootDirectory != NULL)
+    {
+        ObMakeTemporaryObject(Job->SiloRootDirectory);
+        ObDereferenceObject(Job->SiloRootDirectory);
+        Job->SiloRootDirectory = NULL;
+    }
+
+    if (Job->SiloSystemRoot.Buffer != NULL)
+    {
+        ExFreePoolWithTag(Job->SiloSystemRoot.Buffer, TAG_PS_SILO);
+        RtlInitEmptyUnicodeString(&Job->SiloSystemRoot, NULL, 0);
+    }
+
+    if (Globals != NULL)
+    {
+        if (Globals->DeleteEvent != NULL)
+        {
+            KeSetEvent(Globals->DeleteEvent, IO_NO_INCREMENT, FALSE);
+            ObDereferenceObject(Globals->DeleteEvent);
+        }
+        Job->ServerSiloGlobals = NULL;
+        ExFreePoolWithTag(Globals, TAG_PS_SILO_GLOBALS);
+    }
+}
+
+BOOLEAN
+NTAPI
+PspIsSiloInformationClass(
+    _In_ JOBOBJECTINFOCLASS JobInformationClass)
+{
+    switch (JobInformationClass)
+    {
+        case JobObjectContainerId:
+        case JobObjectCreateSilo:
+        case JobObjectSiloBasicInformation:
+        case JobObjectSiloRootDirectory:
+        case JobObjectServerSiloBasicInformation:
+        case JobObjectServerSiloUserSharedData:
+        case JobObjectServerSiloInitialize:
+        case JobObjectServerSiloRunningState:
+        case JobObjectSiloSystemRoot:
+            return TRUE;
+
+        default:
+            return FALSE;
+    }
+}
+
+/*
+ * NtSetInformationJobObject for the silo classes.
+ */
+NTSTATUS
+NTAPI
+PspSetSiloInformation(
+    _In_ HANDLE JobHandle,
+    _In_ JOBOBJECTINFOCLASS JobInformationClass,
+    _In_reads_bytes_opt_(JobInformationLength) PVOID JobInformation,
+    _In_ ULONG JobInformationLength,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    union
+    {
+        ULONG Ulong;
+        HANDLE Handle;
+        UNICODE_STRING String;
+        SILOOBJECT_ROOT_DIRECTORY RootDirectory;
+        SERVERSILO_INIT_INFORMATION Init;
+    } Captured;
+    ULONG RequiredLength;
+    PEJOB Job;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    switch (JobInformationClass)
+    {
+        case JobObjectCreateSilo:
+            RequiredLength = 0;
+            break;
+
+        case JobObjectSiloRootDirectory:
+            RequiredLength = sizeof(SILOOBJECT_ROOT_DIRECTORY);
+            break;
+
+        case JobObjectServerSiloInitialize:
+            /* Older callers pass only the delete event handle */
+            RequiredLength = (JobInformationLength == sizeof(HANDLE)) ?
+                             sizeof(HANDLE) : sizeof(SERVERSILO_INIT_INFORMATION);
+            break;
+
+        case JobObjectServerSiloRunningState:
+            RequiredLength = sizeof(ULONG);
+            break;
+
+        case JobObjectSiloSystemRoot:
+            RequiredLength = sizeof(UNICODE_STRING);
+            break;
+
+        default:
+            /* Query-only classes */
+            return STATUS_INVALID_INFO_CLASS;
+    }
+
+    if (JobInformationLength != RequiredLength) return STATUS_INFO_LENGTH_MISMATCH;
+
+    /* Capture the input before touching the job */
+    RtlZeroMemory(&Captured, sizeof(Captured));
+    if (RequiredLength != 0)
+    {
+        _SEH2_TRY
+        {
+            if (PreviousMode != KernelMode)
+            {
+                ProbeForRead(JobInformation, RequiredLength, sizeof(ULONG));
+            }
+            RtlCopyMemory(&Captured, JobInformation, RequiredLength);
+        }
+        _SEH2_EXCEPT(ExSystemExceptionFilter())
+        {
+            _SEH2_YIELD(return _SEH2_GetExceptionCode());
+        }
+        _SEH2_END;
+    }
+
+    Status = ObReferenceObjectByHandle(JobHandle,
+                                       JOB_OBJECT_SET_ATTRIBUTES,
+                                       PsJobType,
+                                       PreviousMode,
+                                       (PVOID*)&Job,
+                                       NULL);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    switch (JobInformationClass)
+    {
+        case JobObjectCreateSilo:
+            Status = PspCreateSilo(Job);
+            break;
+
+        case JobObjectSiloRootDirectory:
+            Status = PspSetSiloRootDirectory(Job,
+                                             Captured.RootDirectory.ControlFlags,
+                                             PreviousMode);
+            break;
+
+        case JobObjectServerSiloInitialize:
+            if (RequiredLength == sizeof(HANDLE))
+            {
+                Status = PspConvertSiloToServerSilo(Job, Captured.Handle, FALSE, PreviousMode);
+            }
+            else
+            {
+                Status = PspConvertSiloToServerSilo(Job,
+                                                    Captured.Init.DeleteEvent,
+                                                    Captured.Init.IsDownlevelContainer,
+                                                    PreviousMode);
+            }
+            break;
+
+        case JobObjectServerSiloRunningState:
+            Status = PspSetServerSiloRunningState(Job, Captured.Ulong, PreviousMode);
+            break;
+
+        case JobObjectSiloSystemRoot:
+            Status = PspSetSiloSystemRoot(Job, &Captured.String, PreviousMode);
+            break;
+
+        default:
+            ASSERT(FALSE);
+            Status = STATUS_INVALID_INFO_CLASS;
+            break;
+    }
+
+    ObDereferenceObject(Job);
+    return Status;
+}
+
+/*
+ * NtQueryInformationJobObject for the silo classes. A NULL handle means the
+ * caller's own job; JobObjectServerSiloUserSharedData then also works from
+ * the host, where it returns the host's data.
+ */
+NTSTATUS
+NTAPI
+PspQuerySiloInformation(
+    _In_opt_ HANDLE JobHandle,
+    _In_ JOBOBJECTINFOCLASS JobInformationClass,
+    _Out_writes_bytes_opt_(JobInformationLength) PVOID JobInformation,
+    _In_ ULONG JobInformationLength,
+    _Out_opt_ PULONG ReturnLength,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    union
+    {
+        JOBOBJECT_CONTAINER_IDENTIFIER_V2 ContainerId;
+        SILOOBJECT_BASIC_INFORMATION SiloBasic;
+        SERVERSILO_BASIC_INFORMATION ServerSiloBasic;
+    } Small;
+    PSILO_USER_SHARED_DATA SharedData = NULL;
+    PSILOOBJECT_ROOT_DIRECTORY RootDirectory = NULL;
+    PVOID Output = &Small;
+    ULONG OutputLength = 0, MinimumLength;
+    PEJOB Job = NULL;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    switch (JobInformationClass)
+    {
+        case JobObjectContainerId:
+            MinimumLength = sizeof(JOBOBJECT_CONTAINER_IDENTIFIER_V2);
+            break;
+        case JobObjectSiloBasicInformation:
+            MinimumLength = sizeof(SILOOBJECT_BASIC_INFORMATION);
+            break;
+        case JobObjectSiloRootDirectory:
+            MinimumLength = sizeof(SILOOBJECT_ROOT_DIRECTORY);
+            break;
+        case JobObjectServerSiloBasicInformation:
+            /* The layout before the build numbers is still accepted */
+            MinimumLength = FIELD_OFFSET(SERVERSILO_BASIC_INFORMATION, ContainerBuildNumber);
+            break;
+        case JobObjectServerSiloUserSharedData:
+            MinimumLength = sizeof(SILO_USER_SHARED_DATA);
+            break;
+        default:
+            /* Set-only classes */
+            return STATUS_INVALID_INFO_CLASS;
+    }
+
+    if (JobInformationLength < MinimumLength) return STATUS_INFO_LENGTH_MISMATCH;
+    if ((JobInformationClass == JobObjectServerSiloBasicInformation) &&
+        (JobInformationLength != MinimumLength) &&
+        (JobInformationLength != sizeof(SERVERSILO_BASIC_INFORMATION)))
+    {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+
+    if (PreviousMode != KernelMode)
+    {
+        _SEH2_TRY
+        {
+            ProbeForWrite(JobInformation, JobInformationLength, sizeof(ULONG));
+            if (ReturnLength != NULL) ProbeForWriteUlong(ReturnLength);
+        }
+        _SEH2_EXCEPT(ExSystemExceptionFilter())
+        {
+            _SEH2_YIELD(return _SEH2_GetExceptionCode());
+        }
+        _SEH2_END;
+    }
+
+    if (JobHandle != NULL)
+    {
+        Status = ObReferenceObjectByHandle(JobHandle,
+                                           JOB_OBJECT_QUERY,
+                                           PsJobType,
+                                           PreviousMode,
+                                           (PVOID*)&Job,
+                                           NULL);
+        if (!NT_SUCCESS(Status)) return Status;
+    }
+    else
+    {
+        Job = PsGetCurrentProcess()->Job;
+        if (Job != NULL)
+        {
+            ObReferenceObject(Job);
+        }
+        else if (JobInformationClass != JobObjectServerSiloUserSharedData)
+        {
+            return STATUS_ACCESS_DENIED;
+        }
+    }
+
+    /* Take a consistent snapshot under the silo lock */
+    PspAcquireSiloLockExclusive();
+    switch (JobInformationClass)
+    {
+        case JobObjectContainerId:
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            Small.ContainerId.ContainerId = Job->ContainerId;
+            Small.ContainerId.ContainerTelemetryId = Job->ContainerTelemetryId;
+            Small.ContainerId.JobId = Job->JobId;
+            OutputLength = sizeof(Small.ContainerId);
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectSiloBasicInformation:
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            RtlZeroMemory(&Small.SiloBasic, sizeof(Small.SiloBasic));
+            Small.SiloBasic.SiloId = Job->JobId;
+            Small.SiloBasic.SiloParentId = 0;
+            Small.SiloBasic.NumberOfProcesses = Job->ActiveProcesses;
+            Small.SiloBasic.IsInServerSilo = PspIsServerSilo(Job);
+            OutputLength = sizeof(Small.SiloBasic);
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectSiloRootDirectory:
+        {
+            ULONG PathLength = sizeof(PspSilosDirectoryName.Buffer[0]) * PSP_SILO_PATH_CHARS;
+
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            /* Only the parent (the host) may learn where the root is */
+            if (PsGetCurrentSilo() != NULL)
+            {
+                Status = STATUS_CONTEXT_MISMATCH;
+                break;
+            }
+            if (Job->SiloRootDirectory == NULL)
+            {
+                Status = STATUS_NOT_FOUND;
+                break;
+            }
+            RootDirectory = ExAllocatePoolZero(PagedPool,
+                                               sizeof(*RootDirectory) + PathLength,
+                                               TAG_PS_SILO);
+            if (RootDirectory == NULL)
+            {
+                Status = STATUS_INSUFFICIENT_RESOURCES;
+                break;
+            }
+            RtlInitEmptyUnicodeString(&RootDirectory->Path,
+                                      (PWCHAR)(RootDirectory + 1),
+                                      (USHORT)PathLength);
+            Status = PspGetSiloRootDirectoryPath(Job, &RootDirectory->Path);
+            Output = RootDirectory;
+            OutputLength = sizeof(*RootDirectory) + RootDirectory->Path.Length;
+            break;
+        }
+
+        case JobObjectServerSiloBasicInformation:
+            if (!PspIsServerSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            RtlZeroMemory(&Small.ServerSiloBasic, sizeof(Small.ServerSiloBasic));
+            Small.ServerSiloBasic.ServiceSessionId =
+                Job->ServerSiloGlobals->UserSharedData.ServiceSessionId;
+            Small.ServerSiloBasic.State = Job->ServerSiloGlobals->State;
+            Small.ServerSiloBasic.ExitStatus = Job->ServerSiloGlobals->ExitStatus;
+            Small.ServerSiloBasic.Reserved = Job->ServerSiloGlobals->IsDownlevelContainer;
+            Small.ServerSiloBasic.ContainerBuildNumber = NtBuildNumber & 0xFFFF;
+            Small.ServerSiloBasic.HostBuildNumber = NtBuildNumber & 0xFFFF;
+            OutputLength = JobInformationLength;
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectServerSiloUserSharedData:
+            /* A plain job or an application silo sees the host's data */
+            if ((JobHandle != NULL) && !PspIsServerSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            SharedData = ExAllocatePoolWithTag(PagedPool, sizeof(*SharedData), TAG_PS_SILO);
+            if (SharedData == NULL)
+            {
+                Status = STATUS_INSUFFICIENT_RESOURCES;
+                break;
+            }
+            PspFillUserSharedData(Job, SharedData);
+            Output = SharedData;
+            OutputLength = sizeof(*SharedData);
+            Status = STATUS_SUCCESS;
+            break;
+
+        default:
+            ASSERT(FALSE);
+            Status = STATUS_INVALID_INFO_CLASS;
+            break;
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (Job != NULL) ObDereferenceObject(Job);
+
+    if (NT_SUCCESS(Status) && (OutputLength > JobInformationLength))
+    {
+        /* Only the root directory path can outgrow the caller's buffer */
+        Status = STATUS_BUFFER_TOO_SMALL;
+    }
+
+    _SEH2_TRY
+    {
+        if (NT_SUCCESS(Status))
+        {
+            RtlCopyMemory(JobInformation, Output, OutputLength);
+            if (RootDirectory != NULL)
+            {
+                /* Point the returned string at the caller's copy of the path */
+                ((PSILOOBJECT_ROOT_DIRECTORY)JobInformation)->Path.Buffer =
+                    (PWCHAR)((PSILOOBJECT_ROOT_DIRECTORY)JobInformation + 1);
+                ((PSILOOBJECT_ROOT_DIRECTORY)JobInformation)->Path.MaximumLength =
+                    RootDirectory->Path.Length;
+            }
+        }
+        if ((ReturnLength != NULL) && (NT_SUCCESS(Status) || Status == STATUS_BUFFER_TOO_SMALL))
+        {
+            *ReturnLength = OutputLength;
+        }
+    }
+    _SEH2_EXCEPT(ExSystemExceptionFilter())
+    {
+        Status = _SEH2_GetExceptionCode();
+    }
+    _SEH2_END;
+
+    if (SharedData != NULL) ExFreePoolWithTag(SharedData, TAG_PS_SILO);
+    if (RootDirectory != NULL) ExFreePoolWithTag(RootDirectory, TAG_PS_SILO);
+    return Status;
+}
+
+/* PUBLIC FUNCTIONS **********************************************************/
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetCurrentSilo(VOID)
+{
+    return PspGetThreadEffectiveSilo(PsGetCurrentThread());
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetEffectiveServerSilo(
+    _In_opt_ PESILO Silo)
+{
+    /* Silos do not nest: a silo is its own server silo or under the host */
+    return PspIsServerSilo(Silo) ? Silo : NULL;
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetCurrentServerSilo(VOID)
+{
+    return PsGetEffectiveServerSilo(PsGetCurrentSilo());
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetHostSilo(VOID)
+{
+    return NULL;
+}
+
+/*
+ * @implemented
+ */
+BOOLEAN
+NTAPI
+PsIsHostSilo(
+    _In_opt_ PESILO Silo)
+{
+    return (Silo == NULL);
+}
+
+/*
+ * @implemented
+ */
+NTSTATUS
+NTAPI
+PsGetJobSilo(
+    _In_ PEJOB Job,
+    _Out_ PESILO *Silo)
+{
+    *Silo = NULL;
+    if (Job == NULL) return STATUS_INVALID_PARAMETER;
+    if (!PspIsSilo(Job)) return STATUS_JOB_NO_CONTAINER;
+
+    *Silo = Job;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * @implemented
+ */
+NTSTATUS
+NTAPI
+PsGetJobServerSilo(
+    _In_opt_ PEJOB Job,
+    _Out_ PESILO *ServerSilo)
+{
+    *ServerSilo = NULL;
+    if (Job == NULL) return STATUS_INVALID_PARAMETER;
+
+    *ServerSilo = PsGetEffectiveServerSilo(Job);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetParentSilo(
+    _In_opt_ PEJOB Job)
+{
+    UNREFERENCED_PARAMETER(Job);
+
+    /* Jobs do not nest in ReactOS yet, so every silo's parent is the host */
+    return NULL;
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsGetThreadServerSilo(
+    _In_ PETHREAD Thread)
+{
+    return PsGetEffectiveServerSilo(PspGetThreadEffectiveSilo(Thread));
+}
+
+/*
+ * @implemented
+ */
+BOOLEAN
+NTAPI
+PsIsCurrentThreadInServerSilo(VOID)
+{
+    /* A DPC borrows whatever thread it interrupted */
+    if (KeIsExecutingDpc()) return FALSE;
+
+    return (PsGetCurrentServerSilo() != NULL);
+}
+
+/*
+ * @implemented
+ */
+PESILO
+NTAPI
+PsAttachSiloToCurrentThread(
+    _In_opt_ PESILO Silo)
+{
+    PETHREAD Thread = PsGetCurrentThread();
+    PESILO Previous = Thread->AttachedSilo;
+
+    /* The caller keeps Silo referenced until it detaches */
+    Thread->AttachedSilo = (Silo != NULL) ? Silo : PSP_ATTACHED_HOST_SILO;
+    return Previous;
+}
+
+/*
+ * @implemented
+ */
+VOID
+NTAPI
+PsDetachSiloFromCurrentThread(
+    _In_opt_ PESILO PreviousSilo)
+{
+    PsGetCurrentThread()->AttachedSilo = PreviousSilo;
+}
+
+/*
+ * @implemented
+ */
+GUID*
+NTAPI
+PsGetSiloContainerId(
+    _In_opt_ PESILO Silo)
+{
+    return PspIsSilo(Silo) ? &Silo->ContainerId : NULL;
+}
+
+/*
+ * @implemented
+ */
+ULONG
+NTAPI
+PsGetServerSiloActiveConsoleId(
+    _In_opt_ PESILO Silo)
+{
+    if (PspIsServerSilo(Silo))
+    {
+        return Silo->ServerSiloGlobals->UserSharedData.ActiveConsoleId;
+    }
+    return SharedUserData->ActiveConsoleId;
+}
+
+/*
+ * @implemented
+ */
+ULONG
+NTAPI
+PsGetServerSiloServiceSessionId(
+    _In_opt_ PESILO Silo)
+{
+    if (PspIsServerSilo(Silo))
+    {
+        return Silo->ServerSiloGlobals->UserSharedData.ServiceSessionId;
+    }
+    return 0;
+}
+
+/*
+ * @implemented
+ *
+ * Ends every process of a server silo with ExitStatus, which the silo keeps
+ * as its own exit status. Unlike a bug check this returns; the host and the
+ * other silos go on.
+ */
+VOID
+NTAPI
+PsTerminateServerSilo(
+    _In_opt_ PESILO ServerSilo,
+    _In_ NTSTATUS ExitStatus)
+{
+    PESERVERSILO_GLOBALS Globals;
+
+    PAGED_CODE();
+
+    if (!PspIsServerSilo(ServerSilo)) return;
+    Globals = ServerSilo->ServerSiloGlobals;
+
+    PspAcquireSiloLockExclusive();
+    if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = ExitStatus;
+    if (Globals->State < SERVERSILO_SHUTTING_DOWN) Globals->State = SERVERSILO_SHUTTING_DOWN;
+    PspReleaseSiloLockExclusive();
+
+    DPRINT1("Server silo %lu terminating with status 0x%lx\n", ServerSilo->JobId, ExitStatus);
+    PspTerminateJobObject(ServerSilo, KernelMode, ExitStatus);
+}
+
+/* EOF */

@@ -1,0 +1,92 @@
+"""``harness inspect`` against small PE images built in the test: the checks must notice a
+missing export, a missing symbol and a syscall that does not call the silo code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.binary import BinaryError, ModuleImage
+from harness.cli import main
+from harness.inspect import SILO_CLASS_WIRING, SILO_DDIS, inspect_build
+
+from peimage import FakeModule
+
+
+def wired_kernel() -> FakeModule:
+    module = FakeModule(exports=list(SILO_DDIS) + ["NtQueryInformationJobObject"])
+    rva = 0x1000
+    for callee in ("PspIsSiloInformationClass", "PspQuerySiloInformation", "PspSetSiloInformation"):
+        module.add(callee, rva)
+        rva += 0x40
+    for syscall, callees in SILO_CLASS_WIRING.items():
+        module.add(syscall, rva, tuple(callees))
+        rva += 0x40
+    for name in SILO_DDIS:
+        module.add(name, rva)
+        rva += 0x10
+    return module
+
+
+def write(tmp_path: Path, module: FakeModule, **kwargs) -> Path:
+    build = tmp_path / "build" / "ntoskrnl"
+    build.mkdir(parents=True)
+    (build / "ntoskrnl.exe").write_bytes(module.build(**kwargs))
+    return tmp_path / "build"
+
+
+def test_reads_exports_functions_and_calls(tmp_path):
+    image = ModuleImage.load(write(tmp_path, wired_kernel()) / "ntoskrnl" / "ntoskrnl.exe")
+    assert set(SILO_DDIS) <= image.exports
+    query = image.functions["NtQueryInformationJobObject"]
+    targets = [site.target for site in image.calls_in(query.name)]
+    assert targets == [image.functions["PspIsSiloInformationClass"].rva, image.functions["PspQuerySiloInformation"].rva]
+    assert image.function_at(query.rva + 2) == query
+    callers = image.callers_of("PspIsSiloInformationClass")
+    assert sorted(site.caller for site in callers) == sorted(SILO_CLASS_WIRING)
+
+
+def test_a_complete_build_passes(tmp_path, capsys):
+    build = write(tmp_path, wired_kernel())
+    report = inspect_build(build)
+    assert report.ok, report.format()
+    assert main(["inspect", str(build)]) == 0
+    assert "all checks passed" in capsys.readouterr().out
+
+
+def test_a_missing_export_is_named(tmp_path):
+    module = wired_kernel()
+    module.exports.remove("PsTerminateServerSilo")
+    report = inspect_build(write(tmp_path, module))
+    exports = report.findings[0]
+    assert not exports.ok and "PsTerminateServerSilo" in exports.detail and "1 of" in exports.detail
+    assert main(["inspect", str(tmp_path / "build")]) == 1
+
+
+def test_a_syscall_that_skips_the_silo_code_fails(tmp_path):
+    module = wired_kernel()
+    module.calls["NtSetInformationJobObject"] = ["PspIsSiloInformationClass"]
+    report = inspect_build(write(tmp_path, module))
+    failing = [f for f in report.findings if not f.ok]
+    assert len(failing) == 1
+    assert "NtSetInformationJobObject never calls PspSetSiloInformation" in failing[0].detail
+
+
+def test_unpatched_kernel_reports_missing_symbols(tmp_path):
+    module = FakeModule(exports=["NtQueryInformationJobObject"])
+    module.add("NtQueryInformationJobObject", 0x1000).add("NtSetInformationJobObject", 0x1040)
+    report = inspect_build(write(tmp_path, module))
+    assert not report.ok
+    assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:])
+
+
+def test_stripped_or_missing_binaries_are_infrastructure_errors(tmp_path, capsys):
+    build = write(tmp_path, wired_kernel(), with_rossym=False)
+    with pytest.raises(BinaryError, match="no .rossym section"):
+        inspect_build(build)
+    assert main(["inspect", str(build)]) == 125
+    assert main(["inspect", str(tmp_path / "nowhere")]) == 125
+    (tmp_path / "garbage.exe").write_bytes(b"MZ not really")
+    assert main(["inspect", str(tmp_path / "garbage.exe")]) == 125
+    assert "harness inspect:" in capsys.readouterr().err
