@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import enum
 import filecmp
+import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 RESERVED = {"BASE", "patches", "README.md"}
 
@@ -52,8 +54,10 @@ def default_patch_root() -> Path:
     return Path(__file__).resolve().parent.parent / "reactos-patches"
 
 
-def _git(tree: Path, *args: str, check: bool = True, input_text: Optional[str] = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(["git", "-C", str(tree), *args], capture_output=True, text=True, input=input_text)
+def _git(tree: Path, *args: str, check: bool = True, input_text: Optional[str] = None,
+         index: Optional[Path] = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index else None
+    result = subprocess.run(["git", "-C", str(tree), *args], capture_output=True, text=True, input=input_text, env=env)
     if check and result.returncode != 0:
         raise PatchError(f"git {' '.join(args)} failed in {tree}: {result.stderr.strip() or result.stdout.strip()}")
     return result
@@ -93,22 +97,59 @@ def _overlay_state(tree: Path, patch_set: PatchSet) -> State:
                      "); restore them or remove them before applying")
 
 
+def _series_result(tree: Path, patch_set: PatchSet) -> Dict[str, Optional[str]]:
+    """Applies the whole series, in order, to a scratch index made from HEAD (the work tree is not
+    touched) and returns each touched path's blob id afterwards (None: deleted). Patches may build on
+    each other, so they cannot be checked one by one against the base. Raises PatchError."""
+    with tempfile.TemporaryDirectory(prefix="harness-apply-") as scratch:
+        index = Path(scratch) / "index"
+        _git(tree, "read-tree", "HEAD", index=index)
+        for patch in patch_set.patches:
+            result = _git(tree, "apply", "--cached", str(patch), check=False, index=index)
+            if result.returncode != 0:
+                raise PatchError(f"{patch.name} does not apply to {tree} (after the patches before it):\n"
+                                 f"{result.stderr.strip()}")
+        paths = _touched_paths(tree, patch_set)
+        staged = _git(tree, "ls-files", "-s", "--", *paths, index=index).stdout.splitlines()
+    blobs: Dict[str, Optional[str]] = {path: None for path in paths}
+    for line in staged:
+        meta, path = line.split("\t", 1)
+        blobs[path] = meta.split()[1]
+    return blobs
+
+
+def _touched_paths(tree: Path, patch_set: PatchSet) -> List[str]:
+    return sorted({f for p in patch_set.patches for f in touched_files(tree, p)})
+
+
+def _worktree_matches(tree: Path, blobs: Dict[str, Optional[str]]) -> bool:
+    present = [path for path, blob in blobs.items() if blob is not None]
+    if any((tree / path).exists() for path, blob in blobs.items() if blob is None):
+        return False
+    if any(not (tree / path).is_file() for path in present):
+        return False
+    if not present:
+        return True
+    hashes = _git(tree, "hash-object", "--", *present).stdout.split()
+    return hashes == [blobs[path] for path in present]
+
+
 def state(tree: Path, patch_set: PatchSet) -> State:
     tree = Path(tree)
     _check_tree(tree, patch_set)
     overlay = _overlay_state(tree, patch_set)
-    reverse_ok = all(_git(tree, "apply", "--reverse", "--check", str(p), check=False).returncode == 0
-                     for p in patch_set.patches)
-    forward_ok = all(_git(tree, "apply", "--check", str(p), check=False).returncode == 0 for p in patch_set.patches)
-    if patch_set.patches and reverse_ok and not forward_ok and overlay is State.APPLIED:
-        return State.APPLIED
-    if not patch_set.patches and overlay is State.APPLIED:
-        return State.APPLIED
-    return State.CLEAN
+    if patch_set.patches:
+        try:
+            patched = _worktree_matches(tree, _series_result(tree, patch_set))
+        except PatchError:
+            patched = False
+    else:
+        patched = True
+    return State.APPLIED if patched and overlay is State.APPLIED else State.CLEAN
 
 
 def _check_clean_where_touched(tree: Path, patch_set: PatchSet) -> None:
-    paths = sorted({f for p in patch_set.patches for f in touched_files(tree, p)})
+    paths = _touched_paths(tree, patch_set)
     if not paths:
         return
     dirty = _git(tree, "status", "--porcelain", "--", *paths).stdout.strip()
@@ -123,10 +164,7 @@ def apply(tree: Path, patch_set: PatchSet, check_only: bool = False) -> List[str
     if state(tree, patch_set) is State.APPLIED:
         raise PatchError(f"the patches are already applied to {tree} (use --reverse to take them out)")
     _check_clean_where_touched(tree, patch_set)
-    for patch in patch_set.patches:
-        result = _git(tree, "apply", "--check", str(patch), check=False)
-        if result.returncode != 0:
-            raise PatchError(f"{patch.name} does not apply to {tree}:\n{result.stderr.strip()}")
+    _series_result(tree, patch_set)
     done = [f"add {rel}" for rel in patch_set.overlay] + [f"apply {p.name}" for p in patch_set.patches]
     if check_only:
         return done
@@ -161,10 +199,7 @@ def reverse(tree: Path, patch_set: PatchSet, check_only: bool = False) -> List[s
     tree = Path(tree)
     if state(tree, patch_set) is not State.APPLIED:
         raise PatchError(f"the patches are not (or not exactly) applied to {tree}; nothing taken out")
-    for patch in reversed(patch_set.patches):
-        result = _git(tree, "apply", "--reverse", "--check", str(patch), check=False)
-        if result.returncode != 0:
-            raise PatchError(f"{patch.name} cannot be reversed in {tree}:\n{result.stderr.strip()}")
+    # The touched files are exactly the series' result, so each reverse step applies
     done = [f"reverse {p.name}" for p in reversed(patch_set.patches)] + [f"remove {rel}" for rel in patch_set.overlay]
     if check_only:
         return done

@@ -113,3 +113,33 @@ def test_the_project_patch_set_loads_and_names_its_base():
     assert len(patch_set.base) == 40
     assert patch_set.patches and all(p.suffix == ".patch" for p in patch_set.patches)
     assert Path("modules/harness/runner/harnessrun.c") in patch_set.overlay
+
+
+def test_a_patch_may_build_on_the_one_before_it(tree, patch_set):
+    """The silo series changes job.c in two patches; checking each against the base alone would refuse it."""
+    job = tree / "ntoskrnl" / "ps" / "job.c"
+    git(tree, "apply", "--index", str(patch_set.patches[0]))
+    job.write_text("line 1\nline 2 changed\nline 3 changed too\n")
+    (patch_set.root / "patches" / "0002-build-on-it.patch").write_text(git(tree, "diff"))
+    git(tree, "reset", "-q", "--hard")
+    series = PatchSet.load(patch_set.root)
+    assert [p.name for p in series.patches] == ["0001-change-job.patch", "0002-build-on-it.patch"]
+
+    assert apply(tree, series, check_only=True)[-1] == "apply 0002-build-on-it.patch"
+    assert git(tree, "status", "--porcelain") == ""
+    apply(tree, series)
+    assert job.read_text() == "line 1\nline 2 changed\nline 3 changed too\n"
+    assert state(tree, series) is State.APPLIED
+    reverse(tree, series)
+    assert git(tree, "status", "--porcelain") == ""
+    assert state(tree, series) is State.CLEAN
+
+
+def test_a_series_that_breaks_midway_changes_nothing(tree, patch_set):
+    (patch_set.root / "patches" / "0002-wrong-context.patch").write_text(
+        "--- a/ntoskrnl/ps/job.c\n+++ b/ntoskrnl/ps/job.c\n@@ -1,3 +1,3 @@\n line 1\n-no such line\n+x\n line 3\n")
+    series = PatchSet.load(patch_set.root)
+    with pytest.raises(PatchError, match="0002-wrong-context.patch does not apply"):
+        apply(tree, series)
+    assert git(tree, "status", "--porcelain") == ""
+    assert not (tree / "ntoskrnl" / "ps" / "silo.c").exists()

@@ -74,3 +74,23 @@ def test_a_starved_guest_is_reported_as_a_hang(reactos_iso, tmp_path):
     verdict = boot(reactos_iso, tmp_path, "selftest-hang", inactivity=20.0).verdict
     assert verdict.outcome is Outcome.HANG, verdict.summary
     assert verdict.backtrace, "the TAB+K break-in's backtrace is kept"
+
+
+SILO_SCENARIOS = ("silo-jobs", "silo-objects", "silo-ddi", "silo-fuzz", "silo-bench")
+
+
+def test_silo_object_model_passes_inside_reactos(reactos_iso, tmp_path):
+    """Issue 3: every silo scenario in one boot; the battery and the benchmark print their figures."""
+    tests = [name for scenario in SILO_SCENARIOS for name in SCENARIOS[scenario].tests]
+    options = BootOptions(iso=reactos_iso, tests=tests, run_dir=tmp_path / "silo",
+                          accel=os.environ.get("HARNESS_ACCEL", "auto"),
+                          limits=Limits(deadline_s=900.0, inactivity_s=120.0))
+    verdict = run_boot("silo", options).verdict
+    failing = {t.name: t.reason for t in verdict.tests if t.status is not TestStatus.PASSED}
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {failing}"
+    by_name = {t.name: t for t in verdict.tests}
+    fuzz = by_name["silotest:fuzz"].metrics["fuzz"]
+    assert fuzz["calls"] == "10000"
+    assert fuzz["job_objects"].split("->")[0] == fuzz["job_objects"].split("->")[1]
+    bench = by_name["silotest:bench"].metrics["silo-bench"]
+    assert float(bench["ratio"]) > 0

@@ -277,7 +277,7 @@ SiloDrvCheckSilos(
           PsGetServerSiloActiveConsoleId(Silos.ServerSilo), Input->ServiceSessionId);
 
     ContainerId = PsGetSiloContainerId(Silos.ServerSilo);
-    CHECK(Run, ContainerId != NULL && RtlEqualMemory(ContainerId, &Input->ContainerId, sizeof(GUID)),
+    CHECK(Run, ContainerId != NULL && RtlCompareMemory(ContainerId, &Input->ContainerId, sizeof(GUID)) == sizeof(GUID),
           "container id differs from JobObjectContainerId");
     CHECK(Run, PsGetSiloContainerId(Silos.PlainJob) == NULL, "container id of a plain job");
 
