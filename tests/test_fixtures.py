@@ -73,3 +73,17 @@ def test_without_its_session_record_the_hang_log_shows_only_the_debugger_entry(t
                                         ("reactos-hang-breakin", 2)])
 def test_parse_exit_codes_on_real_boots(name, code, capsys):
     assert main(["parse", str(FIXTURES / name)]) == code
+
+
+def test_a_real_silo_boot_passes_with_its_figures():
+    """Issue 3's scenarios on the patched LiveCD: every test passed, the battery and benchmark figures kept."""
+    verdict = judge_fixture("reactos-silo-pass")
+    assert verdict.outcome is Outcome.PASS
+    by_name = {t.name: t for t in verdict.tests}
+    assert set(by_name) >= {"silotest:jobs", "silotest:objects", "silotest:ddi", "silotest:fuzz", "silotest:bench"}
+    assert all(t.status is TestStatus.PASSED for t in verdict.tests)
+    assert by_name["silotest:ddi"].counts["executed"] > 100
+    fuzz = by_name["silotest:fuzz"].metrics
+    assert fuzz["fuzz"]["calls"] == "10000" and fuzz["fuzz"]["job_objects"] == "0->0"
+    assert fuzz["fuzz-ddi"]["contexts_created"] == fuzz["fuzz-ddi"]["contexts_cleaned"]
+    assert "ratio" in by_name["silotest:bench"].metrics["silo-bench"]

@@ -77,10 +77,20 @@ typedef struct _SILODRV_CHECK
     CHAR Message[SILODRV_MESSAGE_CHARS];
 } SILODRV_CHECK, *PSILODRV_CHECK;
 
+/* Figures an IOCTL reports besides its checks */
+typedef enum _SILODRV_FIGURE
+{
+    SiloDrvFigureSucceeded,         /* FUZZ: calls that succeeded */
+    SiloDrvFigureContextsCreated,   /* contexts created so far */
+    SiloDrvFigureContextsCleaned,   /* contexts whose cleanup callback ran */
+    SiloDrvFigures
+} SILODRV_FIGURE;
+
 typedef struct _SILODRV_RESULTS
 {
     ULONG Count;                    /* checks recorded */
     ULONG Dropped;                  /* checks that did not fit */
+    ULONG Figures[SiloDrvFigures];
     SILODRV_CHECK Checks[SILODRV_MAX_CHECKS];
 } SILODRV_RESULTS, *PSILODRV_RESULTS;
 

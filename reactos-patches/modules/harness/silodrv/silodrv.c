@@ -697,6 +697,7 @@ SiloDrvFuzz(
 
     CHECK(Run, Successes > 0 && Successes < Request->Calls, "seed 0x%08lx: %lu of %lu calls succeeded",
           Request->Seed, Successes, Request->Calls);
+    Run->Results->Figures[SiloDrvFigureSucceeded] = Successes;
     SiloDrvDereferenceSilos(&Silos);
 }
 
@@ -784,6 +785,8 @@ SiloDrvDeviceControl(
             break;
     }
 
+    Results->Figures[SiloDrvFigureContextsCreated] = (ULONG)SiloDrvContextsCreated;
+    Results->Figures[SiloDrvFigureContextsCleaned] = (ULONG)SiloDrvContextsCleaned;
     if (NT_SUCCESS(Status)) RtlCopyMemory(Buffer, Results, sizeof(*Results));
     ExFreePoolWithTag(Results, SILODRV_TAG);
 

@@ -72,7 +72,7 @@ UnloadSiloDriver(
 
 /* Runs one batch of kernel checks; each becomes one ok() at the driver's line */
 static
-void
+PSILODRV_RESULTS
 RunDriverChecks(
     _In_ HANDLE Device,
     _In_ DWORD Code,
@@ -83,12 +83,13 @@ RunDriverChecks(
     DWORD Returned = 0;
     ULONG i;
 
-    if (Device == INVALID_HANDLE_VALUE) return;
+    ZeroMemory(&Results, sizeof(Results));
+    if (Device == INVALID_HANDLE_VALUE) return &Results;
     ZeroMemory(&Results, sizeof(Results));
     if (!DeviceIoControl(Device, Code, Input, InputLength, &Results, sizeof(Results), &Returned, NULL))
     {
         ok(FALSE, "IOCTL 0x%08lx failed: %lu\n", Code, GetLastError());
-        return;
+        return &Results;
     }
     ok(Returned == sizeof(Results), "IOCTL 0x%08lx returned %lu bytes\n", Code, Returned);
     ok(Results.Count > 0, "IOCTL 0x%08lx ran no checks\n", Code);
@@ -98,6 +99,7 @@ RunDriverChecks(
         Results.Checks[i].Message[SILODRV_MESSAGE_CHARS - 1] = ANSI_NULL;
         ok_(SILODRV_SOURCE_FILE, Results.Checks[i].Line)(Results.Checks[i].Passed, "%s\n", Results.Checks[i].Message);
     }
+    return &Results;
 }
 
 static
@@ -160,22 +162,28 @@ FuzzSiloDdis(
     _In_ ULONG Calls)
 {
     SILODRV_FUZZ_REQUEST Request;
+    PSILODRV_RESULTS Results;
     HANDLE Device;
-    ULONG JobsBefore = CountJobObjects();
+    ULONG JobsBefore = CountJobObjects(), Succeeded, Created, Cleaned;
 
     Device = LoadSiloDriver();
     ZeroMemory(&Request, sizeof(Request));
     ok(MakeSiloSet(&Request.Silos), "cannot make the silos\n");
     Request.Seed = Seed;
     Request.Calls = Calls;
-    RunDriverChecks(Device, IOCTL_SILODRV_FUZZ, &Request, sizeof(Request));
+    Results = RunDriverChecks(Device, IOCTL_SILODRV_FUZZ, &Request, sizeof(Request));
+    Succeeded = Results->Figures[SiloDrvFigureSucceeded];
     CloseSiloSet(&Request.Silos);
 
     /* Every context the battery created was cleaned up when its silo went away */
-    RunDriverChecks(Device, IOCTL_SILODRV_FINISH, NULL, 0);
+    Results = RunDriverChecks(Device, IOCTL_SILODRV_FINISH, NULL, 0);
+    Created = Results->Figures[SiloDrvFigureContextsCreated];
+    Cleaned = Results->Figures[SiloDrvFigureContextsCleaned];
     UnloadSiloDriver(Device);
     ok(CountJobObjects() == JobsBefore, "leaked job objects: %lu before, %lu after\n", JobsBefore, CountJobObjects());
-    trace("fuzz-ddi: seed=0x%08lx calls=%lu\n", Seed, Calls);
+    ok(Created > 0, "the battery created no context\n");
+    trace("fuzz-ddi: seed=0x%08lx calls=%lu succeeded=%lu contexts_created=%lu contexts_cleaned=%lu\n",
+          Seed, Calls, Succeeded, Created, Cleaned);
 }
 
 START_TEST(ddi)

@@ -39,6 +39,29 @@ static const ULONG FuzzClasses[] =
     0, 1, 2, 3, 7, 9, 11, 12, 29, 30, 31, 34, 35, 36, 37, 38, 39, 40, 41, 42, 44, 45, 46, 51, 52, 0x1000, MAXULONG
 };
 
+/* The length each class really takes, so half the calls get past the length check */
+static
+ULONG
+FuzzValidLength(
+    _In_ ULONG Class)
+{
+    switch (Class)
+    {
+        case 2: return sizeof(JOBOBJECT_BASIC_LIMIT_INFORMATION);
+        case 9: return sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION);
+        case 30: return sizeof(JOBOBJECT_CONTAINER_IDENTIFIER_V2);
+        case 35: return 0;
+        case 36: return sizeof(SILOOBJECT_BASIC_INFORMATION);
+        case 37: return sizeof(SILOOBJECT_ROOT_DIRECTORY) + 64;
+        case 38: return sizeof(SERVERSILO_BASIC_INFORMATION);
+        case 39: return sizeof(SILO_USER_SHARED_DATA);
+        case 40: return sizeof(SERVERSILO_INIT_INFORMATION);
+        case 41: return sizeof(ULONG);
+        case 45: return sizeof(UNICODE_STRING);
+        default: return sizeof(ULONG);
+    }
+}
+
 static const ULONG FuzzLengths[] =
 {
     0, 1, 2, 3, 4, 5, 7, 8, 12, 16, 24, 31, 32, 33, 40, 64, 112, 0x240, 0x248, 0x300, FUZZ_BUFFER_BYTES,
@@ -122,8 +145,13 @@ FuzzInformationClasses(
     SilosBefore = CountSiloDirectories();
     HandlesBefore = CountOwnHandles();
 
+    /* The counters must see a change, or "no leak" below would prove nothing */
     FuzzState = Seed;
     ZeroMemory(&Pool, sizeof(Pool));
+    FuzzRefreshPool(&Pool);
+    ok(CountJobObjects() > JobsBefore, "job object count %lu did not grow with the pool\n", CountJobObjects());
+    ok(CountSiloDirectories() > SilosBefore, "\\Silos count %lu did not grow with the pool\n", CountSiloDirectories());
+
     for (Call = 0; Call < FUZZ_CALLS; Call++)
     {
         HANDLE Handle;
@@ -131,11 +159,11 @@ FuzzInformationClasses(
         ULONG Length;
         PVOID Pointer;
 
-        if (Call % FUZZ_REFRESH_INTERVAL == 0) FuzzRefreshPool(&Pool);
+        if (Call != 0 && Call % FUZZ_REFRESH_INTERVAL == 0) FuzzRefreshPool(&Pool);
 
         Handle = Pool.Handles[FuzzNext() % FuzzHandleKinds];
         Class = (JOBOBJECTINFOCLASS)FuzzPick(FuzzClasses);
-        Length = FuzzPick(FuzzLengths);
+        Length = (FuzzNext() & 1) ? FuzzValidLength(Class) : FuzzPick(FuzzLengths);
         Pointer = FuzzPickBuffer(Buffer);
         for (i = 0; i < sizeof(BufferStore); i++) Buffer[i] = (UCHAR)FuzzNext();
 
