@@ -18,6 +18,7 @@ PROMPT_SUFFIXES: tuple[str, ...] = (
     "other key/PgDn ---",
     "terminate Thread (boipt)? ",
     "Break, or Ignore (bi)? ",
+    "Continue into bugcheck (bic)? ",
 )
 
 # A line longer than this is released in pieces, so a guest that never sends a newline

@@ -31,7 +31,9 @@ class Kind(enum.Enum):
     ASSERTION = "assertion"              # rtl/assert.c "*** Assertion failed: ..."
     ASSERT_PROMPT = "assert-prompt"      # rtl/assert.c "... (boipt)? "
     CRITICAL_PROCESS = "critical-process"  # ps/kill.c PspCatchCriticalBreak messages
-    CRITICAL_PROMPT = "critical-prompt"  # ps/kill.c "Break, or Ignore (bi)? "
+    CRITICAL_PROMPT = "critical-prompt"  # ps/kill.c "Break, or Ignore (bi)? " / "... (bic)? "
+    SILO_CRITICAL_EXIT = "silo-critical-exit"  # ps/silo.c: a server silo ended by its critical process, host unharmed
+    SILO_TERMINATED = "silo-terminated"  # ps/silo.c: a server silo finished its teardown
     # rosautotest / testbot strings
     GUEST_TEST_TIMEOUT = "guest-test-timeout"  # rosautotest CWineTest.cpp
     ROSAUTOTEST_FAILURE = "rosautotest-failure"  # rosautotest main.cpp
@@ -64,7 +66,11 @@ RULES: List[Rule] = [
     _rule(Kind.ASSERTION, r"\*\*\* Assertion failed: (?P<message>.*)$"),
     _rule(Kind.ASSERT_PROMPT, r"\(boipt\)\? $"),
     _rule(Kind.CRITICAL_PROCESS, r"(?:Terminating|Critical) (?:critical )?(?:process|thread) (?P<object>0x[0-9a-fA-F]+) \((?P<image>[^)]*)\)"),
-    _rule(Kind.CRITICAL_PROMPT, r"Break, or Ignore \(bi\)\? $"),
+    # Older "Break, or Ignore (bi)? "; with the silo patches "Break, Ignore, or Continue into bugcheck (bic)? "
+    _rule(Kind.CRITICAL_PROMPT, r"Break, (?:Ignore, )?or (?:Ignore|Continue into bugcheck) \((?P<choices>bic?)\)\? $"),
+    _rule(Kind.SILO_CRITICAL_EXIT, r"Server silo (?P<silo>\d+) ended by the death of critical (?P<what>process|thread) "
+                                   r"(?P<object>0x[0-9a-fA-F]+) \((?P<image>[^)]*)\)"),
+    _rule(Kind.SILO_TERMINATED, r"Server silo (?P<silo>\d+) terminated with status (?P<status>0x[0-9a-fA-F]+)"),
     _rule(Kind.GUEST_TEST_TIMEOUT, r"Timeout while waiting for the test process"),
     _rule(Kind.ROSAUTOTEST_FAILURE, r"SYSREG_ROSAUTOTEST_FAILURE", fatal=True),
 ]

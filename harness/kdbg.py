@@ -77,8 +77,13 @@ class KdbgDriver:
             self._pending_answer = "o\r"
             return Reply(Action.NONE)
         if Kind.CRITICAL_PROMPT in kinds:
-            # "b" breaks into KDBG first, so the backtrace of the dying critical object is kept
-            self._pending_answer = "b\r"
+            prompt = next(event for event in events if event.kind is Kind.CRITICAL_PROMPT)
+            if prompt.fields.get("choices") == "bic":
+                # "c" lets the host's critical-object bugcheck happen: the verdict is the real one
+                self._pending_answer = "c\r"
+            else:
+                # "b" breaks into KDBG first, so the backtrace of the dying critical object is kept
+                self._pending_answer = "b\r"
             return Reply(Action.NONE)
         if Kind.KDB_PROMPT in kinds:
             if self._pending_answer:

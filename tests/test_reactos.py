@@ -94,3 +94,27 @@ def test_silo_object_model_passes_inside_reactos(reactos_iso, tmp_path):
     assert fuzz["job_objects"].split("->")[0] == fuzz["job_objects"].split("->")[1]
     bench = by_name["silotest:bench"].metrics["silo-bench"]
     assert float(bench["ratio"]) > 0
+
+
+def test_a_dying_server_silo_ends_itself_not_the_host(reactos_iso, tmp_path):
+    """Issue 6: every containment case passes and the host is still up to report it."""
+    verdict = boot(reactos_iso, tmp_path, "contain", inactivity=120.0).verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+
+
+def test_the_soak_leaves_the_guest_as_it_found_it(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "contain-soak", inactivity=120.0, deadline=900.0).verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    soak = verdict.tests[0].metrics["soak"]
+    assert soak["cycles"] == soak["ended"] == "100"
+    for count in ("processes", "handles", "job_objects", "silo_dirs"):
+        before, after = soak[count].split("->")
+        assert before == after, f"{count} {soak[count]}"
+
+
+def test_a_host_critical_process_still_bugchecks_the_host(reactos_iso, tmp_path):
+    """Negative control: containment must not weaken the host's own critical-process rule."""
+    record = boot(reactos_iso, tmp_path, "contain-host-critical")
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.BUGCHECK, verdict.summary
+    assert verdict.bugcheck.name in ("CRITICAL_OBJECT_TERMINATION", "CRITICAL_PROCESS_DIED")

@@ -87,6 +87,17 @@ PspGetProcessSilo(
     return PspIsSilo(Job) ? Job : NULL;
 }
 
+/* The server silo a process belongs to, NULL for the host */
+PESILO
+NTAPI
+PspGetProcessServerSilo(
+    _In_ PEPROCESS Process)
+{
+    PEJOB Job = Process->Job;
+
+    return PspIsServerSilo(Job) ? Job : NULL;
+}
+
 /* ETHREAD.AttachedSilo: NULL = not attached, PSP_ATTACHED_HOST_SILO = host */
 static
 PESILO
@@ -571,6 +582,166 @@ PspSetServerSiloRunningState(
     return Status;
 }
 
+/* Removes \Silos\<id>: the name goes now, the directory with its last reference */
+static
+VOID
+PspRemoveSiloRootDirectory(
+    _In_ PEJOB Silo)
+{
+    PVOID Directory;
+
+    PspAcquireSiloLockExclusive();
+    Directory = Silo->SiloRootDirectory;
+    Silo->SiloRootDirectory = NULL;
+    PspReleaseSiloLockExclusive();
+
+    if (Directory == NULL) return;
+    ObMakeTemporaryObject(Directory);
+    ObDereferenceObject(Directory);
+}
+
+/* Tells the job's completion port, if any, that the silo has ended */
+static
+VOID
+PspPostSiloTerminated(
+    _In_ PEJOB Silo,
+    _In_ NTSTATUS ExitStatus)
+{
+    PVOID Port;
+
+    /* The port stays referenced until the job is deleted */
+    Port = Silo->CompletionPort;
+    if (Port == NULL) return;
+    IoSetIoCompletion(Port,
+                      Silo->CompletionKey,
+                      (PVOID)(ULONG_PTR)Silo->JobId,
+                      ExitStatus,
+                      JOB_OBJECT_MSG_SILO_TERMINATED,
+                      FALSE);
+}
+
+/*
+ * The end of a server silo, once: terminate callbacks, TERMINATED, the
+ * delete event, the completion message, and the silo's namespace root and
+ * contexts go. The job object and the silo's exit status stay until the
+ * last reference to the job goes.
+ */
+static
+VOID
+PspTeardownServerSilo(
+    _In_ PEJOB Silo)
+{
+    PESERVERSILO_GLOBALS Globals = Silo->ServerSiloGlobals;
+    NTSTATUS ExitStatus;
+
+    PAGED_CODE();
+
+    PspAcquireSiloLockExclusive();
+    if (Globals->State >= SERVERSILO_TERMINATING)
+    {
+        PspReleaseSiloLockExclusive();
+        return;
+    }
+    Globals->State = SERVERSILO_TERMINATING;
+    if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = STATUS_SUCCESS;
+    ExitStatus = Globals->ExitStatus;
+    PspReleaseSiloLockExclusive();
+
+    /* In registration order, as on creation */
+    PspNotifyServerSiloTermination(Silo);
+    Globals->State = SERVERSILO_TERMINATED;
+
+    PspDeleteSiloStorage(Silo);
+    PspRemoveSiloRootDirectory(Silo);
+    if (Globals->DeleteEvent != NULL) KeSetEvent(Globals->DeleteEvent, IO_NO_INCREMENT, FALSE);
+    PspPostSiloTerminated(Silo, ExitStatus);
+
+    DPRINT1("Server silo %lu terminated with status 0x%lx\n", Silo->JobId, ExitStatus);
+}
+
+static
+VOID
+NTAPI
+PspServerSiloTeardownWorker(
+    _In_ PVOID Context)
+{
+    PEJOB Silo = Context;
+
+    PspTeardownServerSilo(Silo);
+    ObDereferenceObject(Silo);
+}
+
+/* Queues the teardown of a terminated server silo whose processes are gone */
+static
+VOID
+PspQueueServerSiloTeardown(
+    _In_ PEJOB Silo)
+{
+    PESERVERSILO_GLOBALS Globals = Silo->ServerSiloGlobals;
+
+    if (InterlockedExchange(&Globals->TeardownQueued, TRUE)) return;
+
+    /* The worker keeps the job alive */
+    ObReferenceObject(Silo);
+    ExInitializeWorkItem(&Globals->TeardownWorkItem, PspServerSiloTeardownWorker, Silo);
+    ExQueueWorkItem(&Globals->TeardownWorkItem, DelayedWorkQueue);
+}
+
+/*
+ * Called by the job code when a job's last active process is gone: a
+ * server silo that was told to end now tears down.
+ */
+VOID
+NTAPI
+PspJobProcessesGone(
+    _In_ PEJOB Job)
+{
+    if (PspIsServerSilo(Job) && Job->ServerSiloGlobals->TerminateRequested)
+    {
+        PspQueueServerSiloTeardown(Job);
+    }
+}
+
+/*
+ * A critical process or thread of a server silo died: the silo records
+ * which (once) and ends; the host goes on and nothing prompts.
+ */
+VOID
+NTAPI
+PspTerminateServerSiloOnCriticalExit(
+    _In_ PESILO ServerSilo,
+    _In_ PCHAR Message,
+    _In_ PVOID ProcessOrThread,
+    _In_ PCHAR ImageName)
+{
+    PESERVERSILO_GLOBALS Globals = ServerSilo->ServerSiloGlobals;
+    ULONG i;
+
+    PAGED_CODE();
+
+    /* A silo already on its way out ignores the deaths that brings */
+    if (Globals->State >= SERVERSILO_SHUTTING_DOWN) return;
+
+    if (!InterlockedExchange(&Globals->CriticalProcessExited, TRUE))
+    {
+        for (i = 0; (i < PSP_SILO_CRITICAL_NAME_CHARS - 1) && ImageName[i]; i++)
+        {
+            Globals->CriticalProcessName[i] = (WCHAR)(UCHAR)ImageName[i];
+        }
+        Globals->CriticalProcessName[i] = UNICODE_NULL;
+        Globals->CriticalProcessStatus = PSP_SILO_CRITICAL_EXIT_STATUS;
+    }
+
+    /* One line of its own: this is no host critical-process message and no prompt follows */
+    UNREFERENCED_PARAMETER(Message);
+    DbgPrint("Server silo %lu ended by the death of critical %s 0x%p (%s)\n",
+             ServerSilo->JobId,
+             (((PDISPATCHER_HEADER)ProcessOrThread)->Type == ProcessObject) ? "process" : "thread",
+             ProcessOrThread,
+             ImageName);
+    PsTerminateServerSilo(ServerSilo, PSP_SILO_CRITICAL_EXIT_STATUS);
+}
+
 /*
  * Frees everything a silo owns; called when the job object is deleted.
  */
@@ -588,27 +759,15 @@ PspDeleteSilo(
     if (Globals != NULL)
     {
         /* Monitors see every server silo end, even one nobody terminated */
-        if (Globals->State < SERVERSILO_TERMINATING)
-        {
-            Globals->State = SERVERSILO_TERMINATING;
-            PspNotifyServerSiloTermination(Job);
-        }
-        Globals->State = SERVERSILO_TERMINATED;
+        PspTeardownServerSilo(Job);
 
         PspAcquireSiloLockExclusive();
         RemoveEntryList(&Globals->SiloLinks);
         PspReleaseSiloLockExclusive();
     }
 
-    /* Contexts go before the globals their cleanup may still look at */
     PspDeleteSiloStorage(Job);
-
-    if (Job->SiloRootDirectory != NULL)
-    {
-        ObMakeTemporaryObject(Job->SiloRootDirectory);
-        ObDereferenceObject(Job->SiloRootDirectory);
-        Job->SiloRootDirectory = NULL;
-    }
+    PspRemoveSiloRootDirectory(Job);
 
     if (Job->SiloSystemRoot.Buffer != NULL)
     {
@@ -618,11 +777,7 @@ PspDeleteSilo(
 
     if (Globals != NULL)
     {
-        if (Globals->DeleteEvent != NULL)
-        {
-            KeSetEvent(Globals->DeleteEvent, IO_NO_INCREMENT, FALSE);
-            ObDereferenceObject(Globals->DeleteEvent);
-        }
+        if (Globals->DeleteEvent != NULL) ObDereferenceObject(Globals->DeleteEvent);
         Job->ServerSiloGlobals = NULL;
         ExFreePoolWithTag(Globals, TAG_PS_SILO_GLOBALS);
     }
@@ -644,6 +799,7 @@ PspIsSiloInformationClass(
         case JobObjectServerSiloInitialize:
         case JobObjectServerSiloRunningState:
         case JobObjectSiloSystemRoot:
+        case JobObjectServerSiloDiagnosticInformation:
             return TRUE;
 
         default:
@@ -799,6 +955,7 @@ PspQuerySiloInformation(
         JOBOBJECT_CONTAINER_IDENTIFIER_V2 ContainerId;
         SILOOBJECT_BASIC_INFORMATION SiloBasic;
         SERVERSILO_BASIC_INFORMATION ServerSiloBasic;
+        SERVERSILO_DIAGNOSTIC_INFORMATION Diagnostic;
     } Small;
     PSILO_USER_SHARED_DATA SharedData = NULL;
     PSILOOBJECT_ROOT_DIRECTORY RootDirectory = NULL;
@@ -826,6 +983,9 @@ PspQuerySiloInformation(
             break;
         case JobObjectServerSiloUserSharedData:
             MinimumLength = sizeof(SILO_USER_SHARED_DATA);
+            break;
+        case JobObjectServerSiloDiagnosticInformation:
+            MinimumLength = sizeof(SERVERSILO_DIAGNOSTIC_INFORMATION);
             break;
         default:
             /* Set-only classes */
@@ -961,6 +1121,25 @@ PspQuerySiloInformation(
             Small.ServerSiloBasic.ContainerBuildNumber = NtBuildNumber & 0xFFFF;
             Small.ServerSiloBasic.HostBuildNumber = NtBuildNumber & 0xFFFF;
             OutputLength = JobInformationLength;
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectServerSiloDiagnosticInformation:
+            if (!PspIsServerSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            /* Empty until a critical object of the silo died */
+            RtlZeroMemory(&Small.Diagnostic, sizeof(Small.Diagnostic));
+            if (Job->ServerSiloGlobals->CriticalProcessExited)
+            {
+                Small.Diagnostic.ExitStatus = Job->ServerSiloGlobals->CriticalProcessStatus;
+                RtlCopyMemory(Small.Diagnostic.CriticalProcessName,
+                              Job->ServerSiloGlobals->CriticalProcessName,
+                              sizeof(Small.Diagnostic.CriticalProcessName));
+            }
+            OutputLength = sizeof(Small.Diagnostic);
             Status = STATUS_SUCCESS;
             break;
 
@@ -1245,9 +1424,15 @@ PsTerminateServerSilo(
     PspAcquireSiloLockExclusive();
     if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = ExitStatus;
     if (Globals->State < SERVERSILO_SHUTTING_DOWN) Globals->State = SERVERSILO_SHUTTING_DOWN;
+    Globals->TerminateRequested = TRUE;
     PspReleaseSiloLockExclusive();
 
     DPRINT1("Server silo %lu terminating with status 0x%lx\n", ServerSilo->JobId, ExitStatus);
+
+    /* An empty silo ends at once; otherwise the last process to go queues the teardown */
+    if (ServerSilo->ActiveProcesses == 0) PspQueueServerSiloTeardown(ServerSilo);
+
+    /* Ends the caller too when it is one of the silo's processes (then this does not return) */
     PspTerminateJobObject(ServerSilo, KernelMode, ExitStatus);
 }
 

@@ -82,14 +82,27 @@ PspSiloContextHeader(
     return (PPSP_SILO_CONTEXT_HEADER)SiloContext - 1;
 }
 
+/*
+ * Takes the context lock and returns the silo's slots. A silo torn down
+ * has none any more: its contexts are then not found.
+ */
 static
-PPSP_SILO_STORAGE
-PspSiloStorage(
-    _In_opt_ PESILO Silo)
+NTSTATUS
+PspLockSiloStorage(
+    _In_opt_ PESILO Silo,
+    _Out_ PPSP_SILO_STORAGE *Storage)
 {
-    if (Silo == NULL) return &PspHostSiloStorage;
-    if (!(Silo->JobFlags & PSP_JOB_FLAGS_SILO)) return NULL;
-    return Silo->Storage;
+    *Storage = NULL;
+    if ((Silo != NULL) && !(Silo->JobFlags & PSP_JOB_FLAGS_SILO)) return STATUS_JOB_NO_CONTAINER;
+
+    PspLockSiloContexts();
+    *Storage = (Silo == NULL) ? &PspHostSiloStorage : Silo->Storage;
+    if (*Storage == NULL)
+    {
+        PspUnlockSiloContexts();
+        return STATUS_NOT_FOUND;
+    }
+    return STATUS_SUCCESS;
 }
 
 static
@@ -107,9 +120,14 @@ NTAPI
 PspDeleteSiloStorage(
     _In_ PEJOB Silo)
 {
-    PPSP_SILO_STORAGE Storage = Silo->Storage;
+    PPSP_SILO_STORAGE Storage;
     ULONG Slot;
 
+    /* From now on the silo's contexts are not found */
+    PspLockSiloContexts();
+    Storage = Silo->Storage;
+    Silo->Storage = NULL;
+    PspUnlockSiloContexts();
     if (Storage == NULL) return;
 
     for (Slot = 0; Slot < PSP_SILO_CONTEXT_SLOTS; Slot++)
@@ -122,7 +140,6 @@ PspDeleteSiloStorage(
         PsDereferenceSiloContext(Context);
     }
 
-    Silo->Storage = NULL;
     ExFreePoolWithTag(Storage, TAG_PS_SILO);
 }
 
@@ -159,13 +176,15 @@ PspStoreSiloContext(
     /* A context belongs to the silo it was created for */
     if (PspSiloContextHeader(SiloContext)->Silo != Silo) return STATUS_INVALID_PARAMETER;
 
-    Storage = PspSiloStorage(Silo);
-    if (Storage == NULL) return STATUS_JOB_NO_CONTAINER;
-
     /* The slot takes its own reference */
     PsReferenceSiloContext(SiloContext);
 
-    PspLockSiloContexts();
+    Status = PspLockSiloStorage(Silo, &Storage);
+    if (!NT_SUCCESS(Status))
+    {
+        PsDereferenceSiloContext(SiloContext);
+        return Status;
+    }
     if (!PspIsSlotAllocated(ContextSlot))
     {
         Status = STATUS_INVALID_PARAMETER;
@@ -389,10 +408,8 @@ PsRemoveSiloContext(
 
     if (RemovedSiloContext != NULL) *RemovedSiloContext = NULL;
 
-    Storage = PspSiloStorage(Silo);
-    if (Storage == NULL) return STATUS_JOB_NO_CONTAINER;
-
-    PspLockSiloContexts();
+    Status = PspLockSiloStorage(Silo, &Storage);
+    if (!NT_SUCCESS(Status)) return Status;
     if (!PspIsSlotAllocated(ContextSlot))
     {
         Status = STATUS_INVALID_PARAMETER;
@@ -448,17 +465,9 @@ PsGetSiloContext(
     *ReturnedSiloContext = NULL;
     if (!PspIsSlotAllocated(ContextSlot)) return STATUS_INVALID_PARAMETER;
 
-    Storage = PspSiloStorage(Silo);
-    if (Storage == NULL) return STATUS_JOB_NO_CONTAINER;
-
-    /* A silo whose terminate callbacks already ran hands out nothing */
-    if ((Silo != NULL) && (Silo->ServerSiloGlobals != NULL) &&
-        (Silo->ServerSiloGlobals->State == SERVERSILO_TERMINATED))
-    {
-        return STATUS_NOT_FOUND;
-    }
-
-    PspLockSiloContexts();
+    /* A silo torn down (after its terminate callbacks) has no storage any more */
+    Status = PspLockSiloStorage(Silo, &Storage);
+    if (!NT_SUCCESS(Status)) return Status;
     Context = (PVOID)((ULONG_PTR)Storage->Slots[ContextSlot] & ~PSP_SILO_SLOT_PERMANENT);
     if (Context != NULL)
     {
@@ -487,10 +496,8 @@ PsMakeSiloContextPermanent(
     PPSP_SILO_STORAGE Storage;
     NTSTATUS Status;
 
-    Storage = PspSiloStorage(Silo);
-    if (Storage == NULL) return STATUS_JOB_NO_CONTAINER;
-
-    PspLockSiloContexts();
+    Status = PspLockSiloStorage(Silo, &Storage);
+    if (!NT_SUCCESS(Status)) return Status;
     if (!PspIsSlotAllocated(ContextSlot))
     {
         Status = STATUS_NOT_FOUND;
@@ -523,14 +530,16 @@ PsGetPermanentSiloContext(
     PPSP_SILO_STORAGE Storage;
     ULONG_PTR Value;
 
+    NTSTATUS Status;
+
     *ReturnedSiloContext = NULL;
 
-    Storage = PspSiloStorage(Silo);
-    if (Storage == NULL) return STATUS_JOB_NO_CONTAINER;
-    if (!PspIsSlotAllocated(ContextSlot)) return STATUS_NOT_FOUND;
+    Status = PspLockSiloStorage(Silo, &Storage);
+    if (!NT_SUCCESS(Status)) return Status;
+    Value = PspIsSlotAllocated(ContextSlot) ? (ULONG_PTR)Storage->Slots[ContextSlot] : 0;
+    PspUnlockSiloContexts();
 
-    /* A permanent slot never changes again, so no lock and no reference */
-    Value = (ULONG_PTR)Storage->Slots[ContextSlot];
+    /* A permanent context lives as long as the silo: no reference is taken */
     if (Value == 0) return STATUS_NOT_FOUND;
     if (!(Value & PSP_SILO_SLOT_PERMANENT)) return STATUS_NOT_SUPPORTED;
 

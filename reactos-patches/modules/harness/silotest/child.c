@@ -77,6 +77,15 @@ CreateProcessesTimed(
     return (DWORD)((End.QuadPart - Start.QuadPart) * 1000 / Frequency.QuadPart);
 }
 
+/* Marks this process critical: its death is fatal to whatever hosts it */
+static
+BOOL
+MakeCritical(VOID)
+{
+    return EnablePrivilege(SE_DEBUG_PRIVILEGE) &&
+           NT_SUCCESS(RtlSetProcessIsCritical(TRUE, NULL, FALSE));
+}
+
 VOID
 ChildMain(
     _In_ int argc,
@@ -117,6 +126,30 @@ ChildMain(
     else if (!strcmp(Mode, CHILD_MODE_BENCH))
     {
         ExitCode = CreateProcessesTimed(strtoul(Argument, NULL, 0));
+    }
+    else if (!strcmp(Mode, CHILD_MODE_CRITICAL) || !strcmp(Mode, CHILD_MODE_CRITICAL_WAIT))
+    {
+        if (!MakeCritical()) ExitProcess(ERROR_PRIVILEGE_NOT_HELD);
+        if (!strcmp(Mode, CHILD_MODE_CRITICAL_WAIT)) Sleep(CHILD_SLEEP_FOREVER_MS);
+        ExitCode = strtoul(Argument, NULL, 0);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_SHUTDOWN))
+    {
+        EnablePrivilege(SE_SHUTDOWN_PRIVILEGE);
+        ExitCode = NtShutdownSystem((SHUTDOWN_ACTION)strtoul(Argument, NULL, 0));
+    }
+    else if (!strcmp(Mode, CHILD_MODE_SLEEP))
+    {
+        EnablePrivilege(SE_SHUTDOWN_PRIVILEGE);
+        ExitCode = NtSetSystemPowerState(PowerActionSleep, PowerSystemSleeping1, 0);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_HARD_ERROR))
+    {
+        ULONG Response;
+
+        EnablePrivilege(SE_SHUTDOWN_PRIVILEGE);
+        EnablePrivilege(SE_TCB_PRIVILEGE);
+        ExitCode = NtRaiseHardError(strtoul(Argument, NULL, 0), 0, 0, NULL, OptionShutdownSystem, &Response);
     }
     else
     {

@@ -204,9 +204,14 @@ START_TEST(ddi)
     RunMonitorAction(Device, SiloDrvMonitorRefuseOn, 0, 0, 0);
 
     /* A refusing monitor stops the silo from starting; the others still saw it */
-    Status = MakeServerSilo(&Refused, NULL, NULL);
+    Status = MakeServerSiloKeep(&Refused, NULL, NULL);
     ok(Status == STATUS_REQUEST_ABORTED, "server silo against a refusing monitor: 0x%08lx\n", Status);
-    if (Refused) NtClose(Refused);
+    if (Refused)
+    {
+        /* It was terminated at once and tears down on a worker: the terminate callbacks run there */
+        ok(WaitServerSiloState(Refused, SERVERSILO_TERMINATED, NULL), "refused silo did not reach TERMINATED\n");
+        NtClose(Refused);
+    }
     RunMonitorAction(Device, SiloDrvMonitorRefuseOff, 0, 0, 0);
     RunMonitorAction(Device, SiloDrvMonitorCheck, 0, 2, 1);
 

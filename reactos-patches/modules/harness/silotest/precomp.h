@@ -24,6 +24,7 @@
 #include <ndk/exfuncs.h>
 #include <ndk/iofuncs.h>
 #include <ndk/obfuncs.h>
+#include <ndk/pofuncs.h>
 #include <ndk/psfuncs.h>
 #include <ndk/rtlfuncs.h>
 #include <ndk/setypes.h>
@@ -41,6 +42,11 @@
 #define CHILD_MODE_SPAWN_SHORT      "spawnshort" /* starts an "exit" grandchild, waits for it */
 #define CHILD_MODE_INSILO           "insilo"    /* checks the silo from inside; argument: silo id */
 #define CHILD_MODE_BENCH            "bench"     /* creates <argument> processes, exit code = ms */
+#define CHILD_MODE_CRITICAL         "critical"  /* marks itself critical, exits with the argument */
+#define CHILD_MODE_CRITICAL_WAIT    "criticalwait" /* marks itself critical, sleeps until killed */
+#define CHILD_MODE_SHUTDOWN         "shutdown"  /* NtShutdownSystem(argument); exit code = its status */
+#define CHILD_MODE_SLEEP            "sleep"     /* asks for S1 sleep; exit code = the status */
+#define CHILD_MODE_HARD_ERROR       "harderror" /* raises the argument as a shutdown hard error */
 
 /* Exit code bits of the "insilo" child: one per check that failed */
 #define INSILO_FAIL_SHARED_DATA         0x01
@@ -56,6 +62,7 @@ NTSTATUS CreateJob(_Out_ PHANDLE Job, _In_ ULONG LimitFlags);
 NTSTATUS SetJobLimitFlags(_In_ HANDLE Job, _In_ ULONG LimitFlags);
 NTSTATUS MakeSilo(_Out_ PHANDLE Job);
 NTSTATUS MakeServerSilo(_Out_ PHANDLE Job, _In_opt_ HANDLE DeleteEvent, _In_opt_ PCWSTR SystemRoot);
+NTSTATUS MakeServerSiloKeep(_Out_ PHANDLE Job, _In_opt_ HANDLE DeleteEvent, _In_opt_ PCWSTR SystemRoot);
 ULONG GetSiloId(_In_ HANDLE Job);
 BOOL SpawnChild(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended,
                 _In_ DWORD CreationFlags, _Out_ PPROCESS_INFORMATION ProcessInfo);
@@ -64,10 +71,14 @@ void CloseChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 ULONG ActiveProcesses(_In_ HANDLE Job);
 BOOL WaitActiveProcesses(_In_ HANDLE Job, _In_ ULONG Expected);
 BOOL EnableTcb(_In_ BOOL Enable);
+BOOL EnablePrivilege(_In_ ULONG Privilege);
 ULONG CountJobObjects(VOID);
 ULONG CountSiloDirectories(VOID);
 BOOL SiloDirectoryExists(_In_ ULONG SiloId);
 ULONG CountOwnHandles(VOID);
+ULONG CountProcesses(VOID);
+ULONG NonPagedPoolPages(VOID);
+BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);
 
 /* ddi.c */

@@ -19,6 +19,7 @@ CreateJob(
 {
     NTSTATUS Status;
 
+    *Job = NULL;
     Status = NtCreateJobObject(Job, JOB_OBJECT_ALL_ACCESS, NULL);
     if (!NT_SUCCESS(Status)) return Status;
     if (LimitFlags == 0) return Status;
@@ -69,11 +70,29 @@ MakeServerSilo(
     _In_opt_ HANDLE DeleteEvent,
     _In_opt_ PCWSTR SystemRoot)
 {
+    NTSTATUS Status = MakeServerSiloKeep(Job, DeleteEvent, SystemRoot);
+
+    if (!NT_SUCCESS(Status) && *Job)
+    {
+        NtClose(*Job);
+        *Job = NULL;
+    }
+    return Status;
+}
+
+/* The same, but a job whose initialization failed stays open for inspection */
+NTSTATUS
+MakeServerSiloKeep(
+    _Out_ PHANDLE Job,
+    _In_opt_ HANDLE DeleteEvent,
+    _In_opt_ PCWSTR SystemRoot)
+{
     SILOOBJECT_ROOT_DIRECTORY Root;
     SERVERSILO_INIT_INFORMATION Init;
     UNICODE_STRING RootString;
     NTSTATUS Status;
 
+    *Job = NULL;
     Status = MakeSilo(Job);
     if (!NT_SUCCESS(Status)) return Status;
 
@@ -92,12 +111,6 @@ MakeServerSilo(
         ZeroMemory(&Init, sizeof(Init));
         Init.DeleteEvent = DeleteEvent;
         Status = NtSetInformationJobObject(*Job, JobObjectServerSiloInitialize, &Init, sizeof(Init));
-    }
-
-    if (!NT_SUCCESS(Status))
-    {
-        NtClose(*Job);
-        *Job = NULL;
     }
     return Status;
 }
@@ -207,6 +220,83 @@ EnableTcb(
     BOOLEAN WasEnabled;
 
     return NT_SUCCESS(RtlAdjustPrivilege(SE_TCB_PRIVILEGE, (BOOLEAN)Enable, FALSE, &WasEnabled));
+}
+
+BOOL
+EnablePrivilege(
+    _In_ ULONG Privilege)
+{
+    BOOLEAN WasEnabled;
+
+    return NT_SUCCESS(RtlAdjustPrivilege(Privilege, TRUE, FALSE, &WasEnabled));
+}
+
+/* Polls until the server silo reaches State; Basic gets its last information */
+BOOL
+WaitServerSiloState(
+    _In_ HANDLE Silo,
+    _In_ SERVERSILO_STATE State,
+    _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic)
+{
+    SERVERSILO_BASIC_INFORMATION Local;
+    DWORD Start = GetTickCount();
+
+    if (!Basic) Basic = &Local;
+    for (;;)
+    {
+        ZeroMemory(Basic, sizeof(*Basic));
+        if (NT_SUCCESS(NtQueryInformationJobObject(Silo, JobObjectServerSiloBasicInformation,
+                                                   Basic, sizeof(*Basic), NULL)) &&
+            Basic->State == State)
+        {
+            return TRUE;
+        }
+        if (GetTickCount() - Start > SILOTEST_WAIT_MS) return FALSE;
+        Sleep(SILOTEST_POLL_MS);
+    }
+}
+
+/* Processes alive in the whole system */
+ULONG
+CountProcesses(VOID)
+{
+    ULONG Size = 0x10000, Count = 0;
+    PSYSTEM_PROCESS_INFORMATION Entry;
+    PVOID Buffer;
+    NTSTATUS Status;
+
+    for (;;)
+    {
+        Buffer = HeapAlloc(GetProcessHeap(), 0, Size);
+        if (!Buffer) return MAXULONG;
+        Status = NtQuerySystemInformation(SystemProcessInformation, Buffer, Size, NULL);
+        if (Status != STATUS_INFO_LENGTH_MISMATCH) break;
+        HeapFree(GetProcessHeap(), 0, Buffer);
+        Size *= 2;
+    }
+    if (NT_SUCCESS(Status))
+    {
+        for (Entry = Buffer; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
+        {
+            Count++;
+            if (!Entry->NextEntryOffset) break;
+        }
+    }
+    HeapFree(GetProcessHeap(), 0, Buffer);
+    return NT_SUCCESS(Status) ? Count : MAXULONG;
+}
+
+ULONG
+NonPagedPoolPages(VOID)
+{
+    SYSTEM_PERFORMANCE_INFORMATION Performance;
+
+    if (!NT_SUCCESS(NtQuerySystemInformation(SystemPerformanceInformation, &Performance,
+                                             sizeof(Performance), NULL)))
+    {
+        return MAXULONG;
+    }
+    return Performance.NonPagedPoolPages;
 }
 
 /* Job objects alive in the whole system (not counting the probe) */

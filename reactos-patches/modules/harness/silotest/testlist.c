@@ -10,18 +10,24 @@
 
 extern void func_bench(void);
 extern void func_child(void);
+extern void func_contain(void);
 extern void func_ddi(void);
 extern void func_fuzz(void);
+extern void func_hostcritical(void);
 extern void func_jobs(void);
 extern void func_objects(void);
+extern void func_soak(void);
 
 const struct test winetest_testlist[] =
 {
     { "bench", func_bench },
     { "child", func_child },
+    { "contain", func_contain },
     { "ddi", func_ddi },
     { "fuzz", func_fuzz },
+    { "hostcritical", func_hostcritical },
     { "jobs", func_jobs },
     { "objects", func_objects },
+    { "soak", func_soak },
     { 0, 0 }
 };
