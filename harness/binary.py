@@ -6,6 +6,7 @@ ReactOS's rsym writes into every module of a normal build) and the calls inside 
 from __future__ import annotations
 
 import bisect
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ ROSSYM_SECTION = b".rossym"
 ROSSYM_HEADER = struct.Struct("<4I")       # SymbolsOffset, SymbolsLength, StringsOffset, StringsLength
 ROSSYM_ENTRY_X86 = struct.Struct("<4I")    # Address (RVA), FunctionOffset, FileOffset, SourceLine
 MACHINE_I386 = 0x14C
+STACK_SLOT_BYTES = 4
+# "dword ptr [esp]" / "dword ptr [esp + 0xc]": a store into an outgoing argument slot
+_ESP_SLOT = re.compile(r"dword ptr \[esp(?: \+ (?P<offset>0x[0-9a-f]+|\d+))?\], ")
 
 
 class BinaryError(Exception):
@@ -82,6 +86,35 @@ class ModuleImage:
             if insn.mnemonic == "call" and insn.op_str.startswith("0x"):
                 sites.append(CallSite(name, insn.address, int(insn.op_str, 16)))
         return sites
+
+    def stack_bytes_released(self, name: str) -> Optional[int]:
+        """What the function's ``ret imm16`` pops (stdcall: 4 per argument); None if it has no such ret."""
+        function = self.functions[name]
+        code = self._pe.get_data(function.rva, function.end - function.rva)
+        disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_32)
+        for insn in disassembler.disasm(code, function.rva):
+            if insn.mnemonic == "ret":
+                return int(insn.op_str, 16) if insn.op_str else 0
+        return None
+
+    def stack_arguments_at(self, site: CallSite) -> int:
+        """How many 4-byte stack arguments the caller sets up for this call, counted since the previous
+        call: ``push`` instructions, or (gcc's accumulated outgoing arguments, as in ReactOS's i386
+        builds) the highest ``[esp + n]`` slot written, n / 4 + 1."""
+        function = self.functions[site.caller]
+        code = self._pe.get_data(function.rva, site.rva - function.rva)
+        disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_32)
+        pushes, highest_slot = 0, -1
+        for insn in disassembler.disasm(code, function.rva):
+            # A call, or the prologue's end (frame set up, locals reserved), starts a fresh count
+            if insn.mnemonic == "call" or (insn.mnemonic, insn.op_str) == ("mov", "ebp, esp") or \
+                    (insn.mnemonic == "sub" and insn.op_str.startswith("esp, ")):
+                pushes, highest_slot = 0, -1
+            elif insn.mnemonic == "push":
+                pushes += 1
+            elif insn.mnemonic == "mov" and (match := _ESP_SLOT.match(insn.op_str)):
+                highest_slot = max(highest_slot, int(match["offset"] or "0", 0) // STACK_SLOT_BYTES)
+        return pushes or highest_slot + 1
 
     def callers_of(self, name: str) -> List[CallSite]:
         """Every direct call of the named function, from any function of the module."""

@@ -1,7 +1,8 @@
 """``harness inspect BUILD_DIR``: checks a ReactOS build for the silo work without booting it.
 
-It answers, from the built ntoskrnl.exe alone: does it export every silo DDI, and do the job
-information syscalls hand the silo classes to the silo code? Each answer is a ``Finding`` with
+It answers, from the built ntoskrnl.exe alone: does it export every silo DDI, do the job
+information syscalls hand the silo classes to the silo code, does PspCatchCriticalBreak take the
+server silo at every call site, and do the power and hard-error paths end a server silo? Each answer is a ``Finding`` with
 the evidence (addresses, missing names), so a reviewer sees *why*, not just a yes/no.
 """
 
@@ -32,6 +33,18 @@ SILO_CLASS_WIRING: Dict[str, Sequence[str]] = {
     "NtQueryInformationJobObject": ("PspIsSiloInformationClass", "PspQuerySiloInformation"),
     "NtSetInformationJobObject": ("PspIsSiloInformationClass", "PspSetSiloInformation"),
 }
+
+# Containment: PspCatchCriticalBreak(Message, ProcessOrThread, ImageName, ServerSilo) is stdcall,
+# so it pops 4 arguments; these functions must call it (the last one used to bugcheck directly)
+CRITICAL_BREAK = "PspCatchCriticalBreak"
+CRITICAL_BREAK_ARGUMENTS = 4
+CRITICAL_BREAK_CALLERS = ("PspTerminateProcess", "NtTerminateProcess", "PspTerminateThreadByPointer", "PspExitThread")
+# Who must end a server silo instead of the host
+SILO_TERMINATORS = {
+    "NtSetSystemPowerState": "PsTerminateServerSilo",
+    "ExpRaiseHardError": "PsTerminateServerSilo",
+}
+STDCALL_ARGUMENT_BYTES = 4
 
 KERNEL_RELATIVE_PATHS = ("ntoskrnl/ntoskrnl.exe", "ntoskrnl.exe")
 
@@ -96,6 +109,41 @@ def check_wiring(image: ModuleImage, syscall: str, callees: Sequence[str]) -> Fi
     return Finding(check, True, f"calls {where}")
 
 
+def check_critical_break(image: ModuleImage) -> Finding:
+    check = f"{CRITICAL_BREAK} takes the server silo and every call site passes {CRITICAL_BREAK_ARGUMENTS} arguments"
+    if CRITICAL_BREAK not in image.functions:
+        return Finding(check, False, f"no symbol for {CRITICAL_BREAK}")
+    released = image.stack_bytes_released(CRITICAL_BREAK)
+    if released != CRITICAL_BREAK_ARGUMENTS * STDCALL_ARGUMENT_BYTES:
+        return Finding(check, False, f"{CRITICAL_BREAK} pops {released} bytes, "
+                                     f"not {CRITICAL_BREAK_ARGUMENTS * STDCALL_ARGUMENT_BYTES}")
+    sites = image.callers_of(CRITICAL_BREAK)
+    callers = {site.caller for site in sites}
+    missing = [name for name in CRITICAL_BREAK_CALLERS if name not in callers]
+    short = [f"{site.caller}@0x{site.rva:x} ({image.stack_arguments_at(site)} arguments)" for site in sites
+             if image.stack_arguments_at(site) != CRITICAL_BREAK_ARGUMENTS]
+    if missing or short:
+        detail = []
+        if missing:
+            detail.append(f"not called from {', '.join(missing)}")
+        if short:
+            detail.append(f"call sites not passing {CRITICAL_BREAK_ARGUMENTS} arguments: {', '.join(short)}")
+        return Finding(check, False, "; ".join(detail))
+    return Finding(check, True, f"pops {released} bytes; {len(sites)} call sites in {', '.join(sorted(callers))}")
+
+
+def check_terminator(image: ModuleImage, caller: str, callee: str) -> Finding:
+    check = f"{caller} ends a server silo ({callee})"
+    absent = [name for name in (caller, callee) if name not in image.functions]
+    if absent:
+        return Finding(check, False, f"no symbol for {', '.join(absent)}")
+    target = image.functions[callee].rva
+    sites = [site for site in image.calls_in(caller) if site.target == target]
+    if not sites:
+        return Finding(check, False, f"{caller} never calls {callee}")
+    return Finding(check, True, f"calls {callee} from 0x{sites[0].rva:x}")
+
+
 def inspect_build(build: Path) -> InspectReport:
     kernel = find_kernel(build)
     image = ModuleImage.load(kernel)
@@ -103,4 +151,7 @@ def inspect_build(build: Path) -> InspectReport:
     report.findings.append(check_exports(image))
     for syscall, callees in SILO_CLASS_WIRING.items():
         report.findings.append(check_wiring(image, syscall, callees))
+    report.findings.append(check_critical_break(image))
+    for caller, callee in SILO_TERMINATORS.items():
+        report.findings.append(check_terminator(image, caller, callee))
     return report

@@ -26,10 +26,14 @@ class FakeModule:
     functions: Dict[str, int] = field(default_factory=dict)        # name -> RVA
     calls: Dict[str, List[str]] = field(default_factory=dict)       # caller -> callees
     exports: List[str] = field(default_factory=list)
+    pops: Dict[str, int] = field(default_factory=dict)              # name -> bytes its ret pops
+    pushes: Dict[str, int] = field(default_factory=dict)            # caller -> stack arguments per call
 
-    def add(self, name: str, rva: int, calls: Tuple[str, ...] = ()) -> "FakeModule":
+    def add(self, name: str, rva: int, calls: Tuple[str, ...] = (), pops: int = 0, pushes: int = 0) -> "FakeModule":
         self.functions[name] = rva
         self.calls[name] = list(calls)
+        self.pops[name] = pops
+        self.pushes[name] = pushes
         return self
 
     def _text(self) -> bytes:
@@ -39,9 +43,13 @@ class FakeModule:
             offset = rva - TEXT_RVA
             body = bytearray(b"\x55\x89\xe5")  # push ebp; mov ebp, esp
             for callee in self.calls[name]:
+                # gcc's accumulated outgoing arguments: mov dword ptr [esp + 4k], 0 per argument
+                for slot in range(self.pushes[name]):
+                    body += (b"\xc7\x04\x24" if slot == 0 else b"\xc7\x44\x24" + bytes([4 * slot])) + b"\0" * 4
                 at = rva + len(body)
                 body += b"\xe8" + struct.pack("<i", self.functions[callee] - (at + 5))
-            body += b"\x5d\xc3"  # pop ebp; ret
+            body += b"\x5d"  # pop ebp
+            body += b"\xc2" + struct.pack("<H", self.pops[name]) if self.pops[name] else b"\xc3"
             code[offset:offset + len(body)] = body
         return bytes(code)
 

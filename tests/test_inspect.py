@@ -9,12 +9,13 @@ import pytest
 
 from harness.binary import BinaryError, ModuleImage
 from harness.cli import main
-from harness.inspect import SILO_CLASS_WIRING, SILO_DDIS, inspect_build
+from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, SILO_CLASS_WIRING, SILO_DDIS,
+                             SILO_TERMINATORS, inspect_build)
 
 from peimage import FakeModule
 
 
-def wired_kernel() -> FakeModule:
+def wired_kernel(critical_break_pops: int = 16, critical_pushes: int = 4) -> FakeModule:
     module = FakeModule(exports=list(SILO_DDIS) + ["NtQueryInformationJobObject"])
     rva = 0x1000
     for callee in ("PspIsSiloInformationClass", "PspQuerySiloInformation", "PspSetSiloInformation"):
@@ -26,6 +27,14 @@ def wired_kernel() -> FakeModule:
     for name in SILO_DDIS:
         module.add(name, rva)
         rva += 0x10
+    module.add(CRITICAL_BREAK, rva, pops=critical_break_pops)
+    rva += 0x40
+    for caller in CRITICAL_BREAK_CALLERS:
+        module.add(caller, rva, (CRITICAL_BREAK,), pushes=critical_pushes)
+        rva += 0x40
+    for caller, callee in SILO_TERMINATORS.items():
+        module.add(caller, rva, (callee,), pushes=2)
+        rva += 0x40
     return module
 
 
@@ -78,7 +87,8 @@ def test_unpatched_kernel_reports_missing_symbols(tmp_path):
     module.add("NtQueryInformationJobObject", 0x1000).add("NtSetInformationJobObject", 0x1040)
     report = inspect_build(write(tmp_path, module))
     assert not report.ok
-    assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:])
+    assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:3])
+    assert all("no symbol for" in f.detail for f in report.findings[3:])
 
 
 def test_stripped_or_missing_binaries_are_infrastructure_errors(tmp_path, capsys):
@@ -90,3 +100,24 @@ def test_stripped_or_missing_binaries_are_infrastructure_errors(tmp_path, capsys
     (tmp_path / "garbage.exe").write_bytes(b"MZ not really")
     assert main(["inspect", str(tmp_path / "garbage.exe")]) == 125
     assert "harness inspect:" in capsys.readouterr().err
+
+
+def test_a_three_argument_critical_break_is_caught(tmp_path):
+    """The pre-silo PspCatchCriticalBreak(Message, Object, ImageName) pops 12 bytes."""
+    report = inspect_build(write(tmp_path, wired_kernel(critical_break_pops=12, critical_pushes=3)))
+    failing = [f for f in report.findings if not f.ok]
+    assert len(failing) == 1 and "pops 12 bytes, not 16" in failing[0].detail
+
+
+def test_a_call_site_pushing_too_few_arguments_is_named(tmp_path):
+    report = inspect_build(write(tmp_path, wired_kernel(critical_pushes=2)))
+    failing = [f for f in report.findings if not f.ok]
+    assert len(failing) == 1 and "PspExitThread@0x" in failing[0].detail
+
+
+def test_a_power_path_that_does_not_end_the_silo_fails(tmp_path):
+    module = wired_kernel()
+    module.calls["NtSetSystemPowerState"] = []
+    report = inspect_build(write(tmp_path, module))
+    failing = [f for f in report.findings if not f.ok]
+    assert [f.detail for f in failing] == ["NtSetSystemPowerState never calls PsTerminateServerSilo"]

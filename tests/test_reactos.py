@@ -107,7 +107,7 @@ def test_the_soak_leaves_the_guest_as_it_found_it(reactos_iso, tmp_path):
     assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
     soak = verdict.tests[0].metrics["soak"]
     assert soak["cycles"] == soak["ended"] == "100"
-    for count in ("processes", "handles", "job_objects", "silo_dirs"):
+    for count in ("silotest_processes", "handles", "job_objects", "silo_dirs"):
         before, after = soak[count].split("->")
         assert before == after, f"{count} {soak[count]}"
 

@@ -1405,8 +1405,8 @@ PsGetServerSiloServiceSessionId(
  * @implemented
  *
  * Ends every process of a server silo with ExitStatus, which the silo keeps
- * as its own exit status. Unlike a bug check this returns; the host and the
- * other silos go on.
+ * as its own exit status. Unlike a bug check this returns (even to a
+ * caller inside the silo); the host and the other silos go on.
  */
 VOID
 NTAPI
@@ -1432,8 +1432,33 @@ PsTerminateServerSilo(
     /* An empty silo ends at once; otherwise the last process to go queues the teardown */
     if (ServerSilo->ActiveProcesses == 0) PspQueueServerSiloTeardown(ServerSilo);
 
-    /* Ends the caller too when it is one of the silo's processes (then this does not return) */
-    PspTerminateJobObject(ServerSilo, KernelMode, ExitStatus);
+    /*
+     * The calling thread is spared: it may hold what ending it here would leak.
+     * A caller of the silo's own leaves it through PspLeaveTerminatedSilo, or
+     * is on its way out already (a critical object's death).
+     */
+    PspTerminateJobObject(ServerSilo, KernelMode, ExitStatus, NULL);
+}
+
+/*
+ * A process of a server silo that was told to end (it asked for a shutdown
+ * or raised a fatal hard error) ends too. Called at the end of such a system
+ * service, when it holds nothing any more; returns only when there is
+ * nothing to end.
+ */
+VOID
+NTAPI
+PspLeaveTerminatedSilo(VOID)
+{
+    PEPROCESS Process = PsGetCurrentProcess();
+    PESILO Silo = PspGetProcessServerSilo(Process);
+
+    PAGED_CODE();
+
+    if ((Silo != NULL) && Silo->ServerSiloGlobals->TerminateRequested)
+    {
+        PsTerminateProcess(Process, Silo->ServerSiloGlobals->ExitStatus);
+    }
 }
 
 /* EOF */

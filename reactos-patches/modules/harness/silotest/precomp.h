@@ -31,6 +31,8 @@
 
 #include "../include/silodrv.h"
 
+#define SILOTEST_IMAGE              L"silotest.exe"
+
 /* How long a test waits for a child process or a job to settle */
 #define SILOTEST_WAIT_MS            10000
 #define SILOTEST_POLL_MS            20
@@ -76,7 +78,7 @@ ULONG CountJobObjects(VOID);
 ULONG CountSiloDirectories(VOID);
 BOOL SiloDirectoryExists(_In_ ULONG SiloId);
 ULONG CountOwnHandles(VOID);
-ULONG CountProcesses(VOID);
+ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);

@@ -256,9 +256,10 @@ WaitServerSiloState(
     }
 }
 
-/* Processes alive in the whole system */
+/* Processes alive in the whole system, or only those running ImageName */
 ULONG
-CountProcesses(VOID)
+CountProcesses(
+    _In_opt_ PCWSTR ImageName)
 {
     ULONG Size = 0x10000, Count = 0;
     PSYSTEM_PROCESS_INFORMATION Entry;
@@ -278,7 +279,7 @@ CountProcesses(VOID)
     {
         for (Entry = Buffer; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
         {
-            Count++;
+            if (!ImageName || (Entry->ImageName.Buffer && !_wcsicmp(Entry->ImageName.Buffer, ImageName))) Count++;
             if (!Entry->NextEntryOffset) break;
         }
     }
