@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.console import ConsoleLine
+from harness.grammar import Kind, classify
 from harness.offline import rejudge_saved
 from harness.verdict import Outcome, TestStatus
 
@@ -87,3 +89,23 @@ def test_a_real_silo_boot_passes_with_its_figures():
     assert fuzz["fuzz"]["calls"] == "10000" and fuzz["fuzz"]["job_objects"] == "0->0"
     assert fuzz["fuzz-ddi"]["contexts_created"] == fuzz["fuzz-ddi"]["contexts_cleaned"]
     assert "ratio" in by_name["silotest:bench"].metrics["silo-bench"]
+
+
+def test_a_real_contained_silo_boot_passes_and_its_silo_ends_are_read():
+    """Issue 6: silos died of a critical process, shutdowns and a hard error; the host reported PASS."""
+    verdict = judge_fixture("reactos-contain")
+    assert verdict.outcome is Outcome.PASS, verdict.summary
+    assert verdict.bugcheck is None
+    lines = (FIXTURES / "reactos-contain" / "serial.log").read_text(errors="replace").splitlines()
+    kinds = [event.kind for number, text in enumerate(lines, 1)
+             for event in classify(ConsoleLine(number, 0.0, text))]
+    assert kinds.count(Kind.SILO_CRITICAL_EXIT) >= 2
+    assert kinds.count(Kind.SILO_TERMINATED) >= 8
+    assert Kind.CRITICAL_PROCESS not in kinds and Kind.CRITICAL_PROMPT not in kinds
+
+
+def test_a_real_host_critical_death_is_answered_c_and_reported_as_its_bugcheck():
+    verdict = judge_fixture("reactos-host-critical-bic")
+    assert verdict.outcome is Outcome.BUGCHECK
+    assert verdict.bugcheck.code == 0xF4 and verdict.bugcheck.name == "CRITICAL_OBJECT_TERMINATION"
+    assert any("PspCatchCriticalBreak" in line for line in verdict.backtrace)
