@@ -2,7 +2,8 @@
 
 It answers, from the built ntoskrnl.exe alone: does it export every silo DDI, do the job
 information syscalls hand the silo classes to the silo code, does PspCatchCriticalBreak take the
-server silo at every call site, and do the power and hard-error paths end a server silo? Each answer is a ``Finding`` with
+server silo at every call site, do the power and hard-error paths end a server silo, and do the
+object manager's lookups know the caller's silo namespace? Each answer is a ``Finding`` with
 the evidence (addresses, missing names), so a reviewer sees *why*, not just a yes/no.
 """
 
@@ -44,6 +45,14 @@ SILO_TERMINATORS = {
     "NtSetSystemPowerState": "PsTerminateServerSilo",
     "ExpRaiseHardError": "PsTerminateServerSilo",
 }
+# The object manager's lookups that must know the caller's silo namespace
+NAMESPACE_HOOKS = (
+    ("ObpLookupObjectName", "ObpGetLookupRootDirectory", "starts absolute names at the caller's silo root"),
+    ("ObpLookupObjectName", "ObpIsDirectoryInCallerSilo", "keeps a silo's creations in its namespace"),
+    ("ObpLookupEntryDirectory", "ObpGetSiloShadowDirectory", "lends shadowed host entries to silo lookups"),
+    ("ObQueryNameString", "ObpGetLookupRootDirectory", "tells names relative to the silo root"),
+    ("ObpReferenceDeviceMap", "ObpReferenceSiloDeviceMap", "gives a silo thread its silo's \\??"),
+)
 STDCALL_ARGUMENT_BYTES = 4
 
 KERNEL_RELATIVE_PATHS = ("ntoskrnl/ntoskrnl.exe", "ntoskrnl.exe")
@@ -133,7 +142,10 @@ def check_critical_break(image: ModuleImage) -> Finding:
 
 
 def check_terminator(image: ModuleImage, caller: str, callee: str) -> Finding:
-    check = f"{caller} ends a server silo ({callee})"
+    return check_calls(image, caller, callee, f"{caller} ends a server silo ({callee})")
+
+
+def check_calls(image: ModuleImage, caller: str, callee: str, check: str) -> Finding:
     absent = [name for name in (caller, callee) if name not in image.functions]
     if absent:
         return Finding(check, False, f"no symbol for {', '.join(absent)}")
@@ -154,4 +166,6 @@ def inspect_build(build: Path) -> InspectReport:
     report.findings.append(check_critical_break(image))
     for caller, callee in SILO_TERMINATORS.items():
         report.findings.append(check_terminator(image, caller, callee))
+    for caller, callee, meaning in NAMESPACE_HOOKS:
+        report.findings.append(check_calls(image, caller, callee, f"{caller} {meaning} ({callee})"))
     return report

@@ -9,7 +9,7 @@ import pytest
 
 from harness.binary import BinaryError, ModuleImage
 from harness.cli import main
-from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, SILO_CLASS_WIRING, SILO_DDIS,
+from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, NAMESPACE_HOOKS, SILO_CLASS_WIRING, SILO_DDIS,
                              SILO_TERMINATORS, inspect_build)
 
 from peimage import FakeModule
@@ -34,6 +34,13 @@ def wired_kernel(critical_break_pops: int = 16, critical_pushes: int = 4) -> Fak
         rva += 0x40
     for caller, callee in SILO_TERMINATORS.items():
         module.add(caller, rva, (callee,), pushes=2)
+        rva += 0x40
+    callees = sorted({callee for _, callee, _ in NAMESPACE_HOOKS})
+    for callee in callees:
+        module.add(callee, rva)
+        rva += 0x20
+    for caller in sorted({caller for caller, _, _ in NAMESPACE_HOOKS}):
+        module.add(caller, rva, tuple(c for k, c, _ in NAMESPACE_HOOKS if k == caller), pushes=1)
         rva += 0x40
     return module
 
@@ -89,6 +96,7 @@ def test_unpatched_kernel_reports_missing_symbols(tmp_path):
     assert not report.ok
     assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:3])
     assert all("no symbol for" in f.detail for f in report.findings[3:])
+    assert len(report.findings) == 3 + 1 + len(SILO_TERMINATORS) + len(NAMESPACE_HOOKS)
 
 
 def test_stripped_or_missing_binaries_are_infrastructure_errors(tmp_path, capsys):
@@ -121,3 +129,11 @@ def test_a_power_path_that_does_not_end_the_silo_fails(tmp_path):
     report = inspect_build(write(tmp_path, module))
     failing = [f for f in report.findings if not f.ok]
     assert [f.detail for f in failing] == ["NtSetSystemPowerState never calls PsTerminateServerSilo"]
+
+
+def test_a_lookup_that_ignores_the_silo_root_fails(tmp_path):
+    module = wired_kernel()
+    module.calls["ObQueryNameString"] = []
+    report = inspect_build(write(tmp_path, module))
+    failing = [f for f in report.findings if not f.ok]
+    assert [f.detail for f in failing] == ["ObQueryNameString never calls ObpGetLookupRootDirectory"]

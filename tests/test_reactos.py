@@ -76,7 +76,7 @@ def test_a_starved_guest_is_reported_as_a_hang(reactos_iso, tmp_path):
     assert verdict.backtrace, "the TAB+K break-in's backtrace is kept"
 
 
-SILO_SCENARIOS = ("silo-jobs", "silo-objects", "silo-ddi", "silo-fuzz", "silo-bench")
+SILO_SCENARIOS = ("silo-jobs", "silo-objects", "silo-ddi", "silo-fuzz", "silo-namespace", "silo-bench")
 
 
 def test_silo_object_model_passes_inside_reactos(reactos_iso, tmp_path):
@@ -118,3 +118,11 @@ def test_a_host_critical_process_still_bugchecks_the_host(reactos_iso, tmp_path)
     verdict = record.verdict
     assert verdict.outcome is Outcome.BUGCHECK, verdict.summary
     assert verdict.bugcheck.name in ("CRITICAL_OBJECT_TERMINATION", "CRITICAL_PROCESS_DIED")
+
+
+def test_a_silo_sees_its_own_namespace(reactos_iso, tmp_path):
+    """Issue 4: named objects stay in the silo both ways; the host control fails where the host differs."""
+    verdict = boot(reactos_iso, tmp_path, "silo-namespace").verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    bench = verdict.tests[0].metrics["ns-bench"]
+    assert float(bench["ratio"]) > 0

@@ -1,4 +1,5 @@
-"""Scenarios of the silo object model (issue: silo objects, job membership, info classes, DDIs).
+"""Scenarios of the silo object model and namespace (issues: silo objects, job membership, info classes,
+DDIs; each silo sees its own object namespace).
 
 The guest programs are in reactos-patches/modules/harness/silotest (user mode) and
 reactos-patches/modules/harness/silodrv (the kernel-mode DDI checks silotest drives).
@@ -22,6 +23,13 @@ SCENARIOS = [
                      "no bugcheck, no leaked job object, \\Silos entry, handle or context",
          tests=("silotest:fuzz",),
          issue="3"),
+    dict(name="silo-namespace",
+         description="a server silo's processes resolve names at \\Silos\\<id>: named events, mutexes, semaphores and "
+                     "sections stay in the silo both ways, \\??\\Q: follows the silo's device map, nothing is created "
+                     "in a host directory through the shadow, GLOBALROOT, an inherited handle or a link; prints the "
+                     "lookup cost inside the silo against the host",
+         tests=("silotest:namespace",),
+         issue="4"),
     dict(name="silo-bench",
          description="benchmark: process creation inside a server silo against the host (prints the ratio)",
          tests=("silotest:bench",),

@@ -30,9 +30,6 @@ LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListH
 /* Job ids double as silo ids and name \Silos\<id> */
 static LONG PspLastJobId;
 
-/* \Silos, created when the first silo root directory is */
-static PVOID PspSilosDirectory;
-
 static const UNICODE_STRING PspSilosDirectoryName = RTL_CONSTANT_STRING(L"\\Silos");
 
 /* PRIVATE FUNCTIONS *********************************************************/
@@ -117,109 +114,6 @@ PspCallerHasTcbPrivilege(
     _In_ KPROCESSOR_MODE PreviousMode)
 {
     return SeSinglePrivilegeCheck(SeTcbPrivilege, PreviousMode);
-}
-
-/*
- * Creates (or opens) the permanent \Silos directory and returns it referenced.
- */
-static
-NTSTATUS
-PspReferenceSilosDirectory(
-    _Out_ PVOID *Directory)
-{
-    OBJECT_ATTRIBUTES ObjectAttributes;
-    HANDLE Handle;
-    NTSTATUS Status;
-
-    PAGED_CODE();
-
-    if (PspSilosDirectory == NULL)
-    {
-        InitializeObjectAttributes(&ObjectAttributes,
-                                   (PUNICODE_STRING)&PspSilosDirectoryName,
-                                   OBJ_KERNEL_HANDLE | OBJ_PERMANENT | OBJ_OPENIF,
-                                   NULL,
-                                   NULL);
-        Status = ZwCreateDirectoryObject(&Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
-        if (!NT_SUCCESS(Status)) return Status;
-
-        Status = ObReferenceObjectByHandle(Handle,
-                                           0,
-                                           ObpDirectoryObjectType,
-                                           KernelMode,
-                                           &PspSilosDirectory,
-                                           NULL);
-        ObCloseHandle(Handle, KernelMode);
-        if (!NT_SUCCESS(Status)) return Status;
-    }
-
-    ObReferenceObject(PspSilosDirectory);
-    *Directory = PspSilosDirectory;
-    return STATUS_SUCCESS;
-}
-
-/*
- * Creates \Silos\<SiloId> as a permanent directory; the silo holds a
- * reference and makes it temporary again when it goes away.
- * Called with the silo lock held.
- */
-static
-NTSTATUS
-PspCreateSiloRootDirectory(
-    _In_ PEJOB Silo)
-{
-    OBJECT_ATTRIBUTES ObjectAttributes;
-    UNICODE_STRING Name;
-    WCHAR NameBuffer[PSP_SILO_ID_CHARS];
-    PVOID SilosDirectory, RootDirectory;
-    HANDLE SilosHandle, Handle;
-    NTSTATUS Status;
-
-    PAGED_CODE();
-
-    RtlInitEmptyUnicodeString(&Name, NameBuffer, sizeof(NameBuffer));
-    Status = RtlIntegerToUnicodeString(Silo->JobId, 10, &Name);
-    if (!NT_SUCCESS(Status)) return Status;
-
-    Status = PspReferenceSilosDirectory(&SilosDirectory);
-    if (!NT_SUCCESS(Status)) return Status;
-
-    Status = ObOpenObjectByPointer(SilosDirectory,
-                                   OBJ_KERNEL_HANDLE,
-                                   NULL,
-                                   DIRECTORY_CREATE_SUBDIRECTORY,
-                                   ObpDirectoryObjectType,
-                                   KernelMode,
-                                   &SilosHandle);
-    ObDereferenceObject(SilosDirectory);
-    if (!NT_SUCCESS(Status)) return Status;
-
-    InitializeObjectAttributes(&ObjectAttributes,
-                               &Name,
-                               OBJ_KERNEL_HANDLE | OBJ_PERMANENT,
-                               SilosHandle,
-                               NULL);
-    Status = ZwCreateDirectoryObject(&Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
-    ObCloseHandle(SilosHandle, KernelMode);
-    if (!NT_SUCCESS(Status)) return Status;
-
-    Status = ObReferenceObjectByHandle(Handle,
-                                       0,
-                                       ObpDirectoryObjectType,
-                                       KernelMode,
-                                       &RootDirectory,
-                                       NULL);
-    if (!NT_SUCCESS(Status))
-    {
-        /* Do not leave a permanent name behind */
-        ZwMakeTemporaryObject(Handle);
-        ObCloseHandle(Handle, KernelMode);
-        return Status;
-    }
-    ObCloseHandle(Handle, KernelMode);
-
-    Silo->SiloRootDirectory = RootDirectory;
-    return STATUS_SUCCESS;
 }
 
 /*
@@ -333,6 +227,13 @@ PspSetSiloRootDirectory(
     if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
     if (ControlFlags & ~SILO_OBJECT_ROOT_DIRECTORY_ALL) return STATUS_INVALID_PARAMETER;
 
+    /* The DOS devices can only be shadowed in a namespace that has them */
+    if ((ControlFlags & SILO_OBJECT_ROOT_DIRECTORY_SHADOW_DOS_DEVICES) &&
+        !(ControlFlags & SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
     /* Only the silo's parent (the host: silos do not nest) may do this */
     if (PsGetCurrentSilo() != NULL) return STATUS_CONTEXT_MISMATCH;
 
@@ -347,7 +248,8 @@ PspSetSiloRootDirectory(
     }
     else
     {
-        Status = PspCreateSiloRootDirectory(Job);
+        /* The object manager builds the namespace: \Silos\<id>, its shadows and \?? */
+        Status = ObCreateSiloNamespace(Job->JobId, ControlFlags, (POBP_SILO_NAMESPACE*)&Job->SiloRootDirectory);
         if (NT_SUCCESS(Status)) Job->SiloFlags = ControlFlags;
     }
     PspReleaseSiloLockExclusive();
@@ -582,22 +484,20 @@ PspSetServerSiloRunningState(
     return Status;
 }
 
-/* Removes \Silos\<id>: the name goes now, the directory with its last reference */
+/* Removes \Silos\<id> and the namespace in it */
 static
 VOID
 PspRemoveSiloRootDirectory(
     _In_ PEJOB Silo)
 {
-    PVOID Directory;
+    POBP_SILO_NAMESPACE Namespace;
 
     PspAcquireSiloLockExclusive();
-    Directory = Silo->SiloRootDirectory;
+    Namespace = Silo->SiloRootDirectory;
     Silo->SiloRootDirectory = NULL;
     PspReleaseSiloLockExclusive();
 
-    if (Directory == NULL) return;
-    ObMakeTemporaryObject(Directory);
-    ObDereferenceObject(Directory);
+    if (Namespace != NULL) ObDeleteSiloNamespace(Namespace);
 }
 
 /* Tells the job's completion port, if any, that the silo has ended */

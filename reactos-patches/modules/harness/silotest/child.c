@@ -133,6 +133,10 @@ ChildMain(
         if (!strcmp(Mode, CHILD_MODE_CRITICAL_WAIT)) Sleep(CHILD_SLEEP_FOREVER_MS);
         ExitCode = strtoul(Argument, NULL, 0);
     }
+    else if (!strcmp(Mode, CHILD_MODE_LOOKUP_BENCH))
+    {
+        ExitCode = LookupBenchNanoseconds();
+    }
     else if (!strcmp(Mode, CHILD_MODE_SHUTDOWN))
     {
         EnablePrivilege(SE_SHUTDOWN_PRIVILEGE);

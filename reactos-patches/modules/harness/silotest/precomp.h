@@ -49,6 +49,7 @@
 #define CHILD_MODE_SHUTDOWN         "shutdown"  /* NtShutdownSystem(argument); exit code = its status */
 #define CHILD_MODE_SLEEP            "sleep"     /* asks for S1 sleep; exit code = the status */
 #define CHILD_MODE_HARD_ERROR       "harderror" /* raises the argument as a shutdown hard error */
+#define CHILD_MODE_LOOKUP_BENCH     "lookupbench" /* exit code = ns per named-object lookup */
 
 /* Exit code bits of the "insilo" child: one per check that failed */
 #define INSILO_FAIL_SHARED_DATA         0x01
@@ -82,6 +83,9 @@ ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);
+
+/* namespace.c */
+DWORD LookupBenchNanoseconds(VOID);
 
 /* ddi.c */
 void FuzzSiloDdis(_In_ ULONG Seed, _In_ ULONG Calls);

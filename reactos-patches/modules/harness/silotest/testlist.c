@@ -15,6 +15,7 @@ extern void func_ddi(void);
 extern void func_fuzz(void);
 extern void func_hostcritical(void);
 extern void func_jobs(void);
+extern void func_namespace(void);
 extern void func_objects(void);
 extern void func_soak(void);
 
@@ -27,6 +28,7 @@ const struct test winetest_testlist[] =
     { "fuzz", func_fuzz },
     { "hostcritical", func_hostcritical },
     { "jobs", func_jobs },
+    { "namespace", func_namespace },
     { "objects", func_objects },
     { "soak", func_soak },
     { 0, 0 }

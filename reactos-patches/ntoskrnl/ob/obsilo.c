@@ -1,0 +1,444 @@
+/*
+ * PROJECT:     ReactOS Kernel
+ * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
+ * PURPOSE:     Silo namespaces: \Silos\<id> as the root of a silo's
+ *              object names, its shadow directories and its \??
+ * COPYRIGHT:   Copyright 2026 ReactOS server silo contributors
+ */
+
+/*
+ * A thread whose effective silo (attached, else its process's) has a root
+ * directory resolves absolute names there, in every lookup, user or kernel
+ * mode: drivers that open a name on behalf of a silo process see what the
+ * process sees. System threads belong to the host and see the host.
+ *
+ * A shadow directory lends its entries to a silo directory for lookups of
+ * names the silo directory lacks: \Silos\<id> is shadowed by \ (except for
+ * the names in ObpSiloPrivateNames), its KernelObjects by \KernelObjects and,
+ * with SILO_OBJECT_ROOT_DIRECTORY_SHADOW_DOS_DEVICES, its GLOBAL?? by
+ * \GLOBAL?? (through the device map, as LUID device maps do). Creations never
+ * go through a shadow, and a silo thread creates names only below its root.
+ */
+
+/* INCLUDES ******************************************************************/
+
+#include <ntoskrnl.h>
+#define NDEBUG
+#include <debug.h>
+
+typedef struct _OBP_SHADOW_ENTRY
+{
+    LIST_ENTRY Links;
+    POBJECT_DIRECTORY Directory;
+    POBJECT_DIRECTORY Shadow;
+    BOOLEAN IsSiloRoot;
+} OBP_SHADOW_ENTRY, *POBP_SHADOW_ENTRY;
+
+#define TAG_OB_SILO                 'iSbO'
+#define OBP_SILO_ID_CHARS           11      /* "4294967295" and a terminator */
+#define OBP_MAX_DIRECTORY_DEPTH     64
+
+/* GLOBALS *******************************************************************/
+
+static LIST_ENTRY ObpShadowListHead = { &ObpShadowListHead, &ObpShadowListHead };
+static EX_PUSH_LOCK ObpShadowLock;
+
+static const UNICODE_STRING ObpSilosDirectoryName = RTL_CONSTANT_STRING(L"\\Silos");
+static const UNICODE_STRING ObpKernelObjectsName = RTL_CONSTANT_STRING(L"KernelObjects");
+static const UNICODE_STRING ObpHostKernelObjectsName = RTL_CONSTANT_STRING(L"\\KernelObjects");
+static const UNICODE_STRING ObpGlobalDosDevicesName = RTL_CONSTANT_STRING(L"GLOBAL??");
+
+/* Host directories a silo root never lends: the host's named objects and sessions, and the other silos */
+static const UNICODE_STRING ObpSiloPrivateNames[] =
+{
+    RTL_CONSTANT_STRING(L"Silos"),
+    RTL_CONSTANT_STRING(L"BaseNamedObjects"),
+    RTL_CONSTANT_STRING(L"Sessions"),
+    RTL_CONSTANT_STRING(L"RPC Control"),
+};
+
+/* The links every initialized silo root gets, as ObpCreateDosDevicesDirectory makes them for the host */
+typedef struct _OBP_SILO_LINK
+{
+    BOOLEAN InGlobalDosDevices;
+    UNICODE_STRING Name;
+    UNICODE_STRING Target;
+} OBP_SILO_LINK;
+
+static const OBP_SILO_LINK ObpSiloLinks[OBP_SILO_NAMESPACE_LINKS] =
+{
+    { TRUE, RTL_CONSTANT_STRING(L"GLOBALROOT"), RTL_CONSTANT_STRING(L"") },
+    { TRUE, RTL_CONSTANT_STRING(L"Global"), RTL_CONSTANT_STRING(L"\\GLOBAL??") },
+    { FALSE, RTL_CONSTANT_STRING(L"DosDevices"), RTL_CONSTANT_STRING(L"\\??") },
+};
+
+/* PRIVATE FUNCTIONS *********************************************************/
+
+static
+POBP_SILO_NAMESPACE
+ObpGetCurrentSiloNamespace(VOID)
+{
+    PESILO Silo = PsGetCurrentSilo();
+
+    /*
+     * No reference is taken: a silo's namespace goes only after its last
+     * process did, and an attached caller keeps the silo alive.
+     */
+    return (Silo != NULL) ? (POBP_SILO_NAMESPACE)Silo->SiloRootDirectory : NULL;
+}
+
+POBJECT_DIRECTORY
+NTAPI
+ObpGetLookupRootDirectory(VOID)
+{
+    POBP_SILO_NAMESPACE Namespace = ObpGetCurrentSiloNamespace();
+
+    return (Namespace != NULL) ? Namespace->Root : ObpRootDirectoryObject;
+}
+
+POBJECT_DIRECTORY
+NTAPI
+ObpGetSiloShadowDirectory(
+    _In_ POBJECT_DIRECTORY Directory,
+    _In_ PUNICODE_STRING Name)
+{
+    POBJECT_DIRECTORY Shadow = NULL;
+    PLIST_ENTRY Entry;
+    ULONG i;
+
+    /* The host never has shadows: keep its lookups as they were */
+    if (IsListEmpty(&ObpShadowListHead)) return NULL;
+
+    KeEnterCriticalRegion();
+    ExAcquirePushLockShared(&ObpShadowLock);
+    for (Entry = ObpShadowListHead.Flink; Entry != &ObpShadowListHead; Entry = Entry->Flink)
+    {
+        POBP_SHADOW_ENTRY ShadowEntry = CONTAINING_RECORD(Entry, OBP_SHADOW_ENTRY, Links);
+
+        if (ShadowEntry->Directory != Directory) continue;
+        Shadow = ShadowEntry->Shadow;
+        if (ShadowEntry->IsSiloRoot)
+        {
+            for (i = 0; i < RTL_NUMBER_OF(ObpSiloPrivateNames); i++)
+            {
+                if (RtlEqualUnicodeString(Name, &ObpSiloPrivateNames[i], TRUE)) Shadow = NULL;
+            }
+        }
+        break;
+    }
+    ExReleasePushLockShared(&ObpShadowLock);
+    KeLeaveCriticalRegion();
+
+    return Shadow;
+}
+
+BOOLEAN
+NTAPI
+ObpIsDirectoryInCallerSilo(
+    _In_ POBJECT_DIRECTORY Directory)
+{
+    POBP_SILO_NAMESPACE Namespace = ObpGetCurrentSiloNamespace();
+    POBJECT_HEADER_NAME_INFO NameInfo;
+    ULONG Depth;
+
+    /* The host, and silos without a namespace, create where they like */
+    if (Namespace == NULL) return TRUE;
+
+    for (Depth = 0; Depth < OBP_MAX_DIRECTORY_DEPTH; Depth++)
+    {
+        if (Directory == Namespace->Root) return TRUE;
+        if (Directory == ObpRootDirectoryObject) return FALSE;
+
+        NameInfo = OBJECT_HEADER_TO_NAME_INFO(OBJECT_TO_OBJECT_HEADER(Directory));
+        if ((NameInfo == NULL) || (NameInfo->Directory == NULL))
+        {
+            /* A directory without a name belongs to whoever holds a handle to it */
+            return TRUE;
+        }
+        Directory = NameInfo->Directory;
+    }
+    return FALSE;
+}
+
+PDEVICE_MAP
+NTAPI
+ObpReferenceSiloDeviceMap(VOID)
+{
+    POBP_SILO_NAMESPACE Namespace = ObpGetCurrentSiloNamespace();
+    PDEVICE_MAP DeviceMap;
+
+    if ((Namespace == NULL) || (Namespace->DeviceMap == NULL)) return NULL;
+
+    KeAcquireGuardedMutex(&ObpDeviceMapLock);
+    DeviceMap = Namespace->DeviceMap;
+    DeviceMap->ReferenceCount++;
+    KeReleaseGuardedMutex(&ObpDeviceMapLock);
+    return DeviceMap;
+}
+
+static
+NTSTATUS
+ObpAddShadow(
+    _In_ POBJECT_DIRECTORY Directory,
+    _In_ POBJECT_DIRECTORY Shadow,
+    _In_ BOOLEAN IsSiloRoot)
+{
+    POBP_SHADOW_ENTRY Entry;
+
+    Entry = ExAllocatePoolWithTag(PagedPool, sizeof(*Entry), TAG_OB_SILO);
+    if (Entry == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+
+    Entry->Directory = Directory;
+    Entry->Shadow = Shadow;
+    Entry->IsSiloRoot = IsSiloRoot;
+
+    KeEnterCriticalRegion();
+    ExAcquirePushLockExclusive(&ObpShadowLock);
+    InsertTailList(&ObpShadowListHead, &Entry->Links);
+    ExReleasePushLockExclusive(&ObpShadowLock);
+    KeLeaveCriticalRegion();
+    return STATUS_SUCCESS;
+}
+
+/* Removes every shadow lent to one of the namespace's directories */
+static
+VOID
+ObpRemoveShadows(
+    _In_ POBP_SILO_NAMESPACE Namespace)
+{
+    PLIST_ENTRY Entry, Next;
+
+    KeEnterCriticalRegion();
+    ExAcquirePushLockExclusive(&ObpShadowLock);
+    for (Entry = ObpShadowListHead.Flink; Entry != &ObpShadowListHead; Entry = Next)
+    {
+        POBP_SHADOW_ENTRY ShadowEntry = CONTAINING_RECORD(Entry, OBP_SHADOW_ENTRY, Links);
+
+        Next = Entry->Flink;
+        if ((ShadowEntry->Directory == Namespace->Root) ||
+            (ShadowEntry->Directory == Namespace->KernelObjects))
+        {
+            RemoveEntryList(Entry);
+            ExFreePoolWithTag(ShadowEntry, TAG_OB_SILO);
+        }
+    }
+    ExReleasePushLockExclusive(&ObpShadowLock);
+    KeLeaveCriticalRegion();
+}
+
+/*
+ * Creates a permanent directory or symbolic link (Target != NULL) named
+ * Name under Parent (NULL: an absolute name) and returns it referenced.
+ */
+static
+NTSTATUS
+ObpCreatePermanentEntry(
+    _In_opt_ POBJECT_DIRECTORY Parent,
+    _In_ PCUNICODE_STRING Name,
+    _In_opt_ PCUNICODE_STRING Target,
+    _In_ BOOLEAN OpenIfExists,
+    _Out_ PVOID *Object)
+{
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    HANDLE ParentHandle = NULL, Handle;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    *Object = NULL;
+    if (Parent != NULL)
+    {
+        Status = ObOpenObjectByPointer(Parent, OBJ_KERNEL_HANDLE, NULL, DIRECTORY_ALL_ACCESS,
+                                       ObpDirectoryObjectType, KernelMode, &ParentHandle);
+        if (!NT_SUCCESS(Status)) return Status;
+    }
+
+    InitializeObjectAttributes(&ObjectAttributes,
+                               (PUNICODE_STRING)Name,
+                               OBJ_KERNEL_HANDLE | OBJ_PERMANENT | OBJ_CASE_INSENSITIVE |
+                               (OpenIfExists ? OBJ_OPENIF : 0),
+                               ParentHandle,
+                               NULL);
+    if (Target != NULL)
+    {
+        Status = ZwCreateSymbolicLinkObject(&Handle, SYMBOLIC_LINK_ALL_ACCESS, &ObjectAttributes,
+                                            (PUNICODE_STRING)Target);
+    }
+    else
+    {
+        Status = ZwCreateDirectoryObject(&Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
+    }
+    if (ParentHandle != NULL) ObCloseHandle(ParentHandle, KernelMode);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = ObReferenceObjectByHandle(Handle, 0, NULL, KernelMode, Object, NULL);
+    if (!NT_SUCCESS(Status) && !OpenIfExists) ZwMakeTemporaryObject(Handle);
+    ObCloseHandle(Handle, KernelMode);
+    return Status;
+}
+
+/* Drops a permanent entry made by ObpCreatePermanentEntry: its name goes with the reference */
+static
+VOID
+ObpDeletePermanentEntry(
+    _In_opt_ PVOID Object)
+{
+    if (Object == NULL) return;
+    ObMakeTemporaryObject(Object);
+    ObDereferenceObject(Object);
+}
+
+/* A device map whose \?? is the silo's GLOBAL??, optionally falling through to the host's */
+static
+NTSTATUS
+ObpCreateSiloDeviceMap(
+    _Inout_ POBP_SILO_NAMESPACE Namespace,
+    _In_ BOOLEAN ShadowGlobalDosDevices)
+{
+    PDEVICE_MAP DeviceMap;
+
+    DeviceMap = ExAllocatePoolZero(PagedPool, sizeof(*DeviceMap), 'mDbO');
+    if (DeviceMap == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+
+    ObReferenceObject(Namespace->GlobalDosDevices);
+    DeviceMap->DosDevicesDirectory = Namespace->GlobalDosDevices;
+    DeviceMap->ReferenceCount = 1;
+
+    KeAcquireGuardedMutex(&ObpDeviceMapLock);
+    if (ShadowGlobalDosDevices)
+    {
+        /* The lookup's LUID shadow path then reaches the host's \GLOBAL?? */
+        DeviceMap->GlobalDosDevicesDirectory = ObSystemDeviceMap->DosDevicesDirectory;
+    }
+    Namespace->GlobalDosDevices->DeviceMap = DeviceMap;
+    KeReleaseGuardedMutex(&ObpDeviceMapLock);
+
+    Namespace->DeviceMap = DeviceMap;
+    return STATUS_SUCCESS;
+}
+
+/* PUBLIC FUNCTIONS **********************************************************/
+
+/*
+ * Creates \Silos\<SiloId> and, with SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE,
+ * the root namespace of the silo in it. Called by the host for a silo.
+ */
+NTSTATUS
+NTAPI
+ObCreateSiloNamespace(
+    _In_ ULONG SiloId,
+    _In_ ULONG Flags,
+    _Out_ POBP_SILO_NAMESPACE *Namespace)
+{
+    POBP_SILO_NAMESPACE NewNamespace;
+    POBJECT_DIRECTORY SilosDirectory = NULL, HostKernelObjects = NULL;
+    UNICODE_STRING Id;
+    WCHAR IdBuffer[OBP_SILO_ID_CHARS];
+    NTSTATUS Status;
+    ULONG i;
+
+    PAGED_CODE();
+
+    *Namespace = NULL;
+    RtlInitEmptyUnicodeString(&Id, IdBuffer, sizeof(IdBuffer));
+    Status = RtlIntegerToUnicodeString(SiloId, 10, &Id);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    NewNamespace = ExAllocatePoolZero(PagedPool, sizeof(*NewNamespace), TAG_OB_SILO);
+    if (NewNamespace == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+    NewNamespace->Flags = Flags;
+
+    /* \Silos stays once made */
+    Status = ObpCreatePermanentEntry(NULL, &ObpSilosDirectoryName, NULL, TRUE, (PVOID*)&SilosDirectory);
+    if (NT_SUCCESS(Status))
+    {
+        Status = ObpCreatePermanentEntry(SilosDirectory, &Id, NULL, FALSE, (PVOID*)&NewNamespace->Root);
+        ObDereferenceObject(SilosDirectory);
+    }
+
+    if (NT_SUCCESS(Status) && (Flags & SILO_OBJECT_ROOT_DIRECTORY_SHADOW_ROOT))
+    {
+        Status = ObpAddShadow(NewNamespace->Root, ObpRootDirectoryObject, TRUE);
+    }
+
+    if (NT_SUCCESS(Status) && (Flags & SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE))
+    {
+        /* KernelObjects, lent the host's */
+        Status = ObpCreatePermanentEntry(NewNamespace->Root, &ObpKernelObjectsName, NULL, FALSE,
+                                         (PVOID*)&NewNamespace->KernelObjects);
+        if (NT_SUCCESS(Status))
+        {
+            Status = ObReferenceObjectByName((PUNICODE_STRING)&ObpHostKernelObjectsName, OBJ_CASE_INSENSITIVE,
+                                             NULL, 0, ObpDirectoryObjectType, KernelMode, NULL,
+                                             (PVOID*)&HostKernelObjects);
+        }
+        if (NT_SUCCESS(Status))
+        {
+            /* The host's \KernelObjects is permanent: the shadow needs no reference */
+            Status = ObpAddShadow(NewNamespace->KernelObjects, HostKernelObjects, FALSE);
+            ObDereferenceObject(HostKernelObjects);
+        }
+
+        /* GLOBAL?? with its device map, then the DOS links */
+        if (NT_SUCCESS(Status))
+        {
+            Status = ObpCreatePermanentEntry(NewNamespace->Root, &ObpGlobalDosDevicesName, NULL, FALSE,
+                                             (PVOID*)&NewNamespace->GlobalDosDevices);
+        }
+        if (NT_SUCCESS(Status))
+        {
+            Status = ObpCreateSiloDeviceMap(NewNamespace,
+                                            BooleanFlagOn(Flags, SILO_OBJECT_ROOT_DIRECTORY_SHADOW_DOS_DEVICES));
+        }
+        for (i = 0; NT_SUCCESS(Status) && (i < OBP_SILO_NAMESPACE_LINKS); i++)
+        {
+            Status = ObpCreatePermanentEntry(ObpSiloLinks[i].InGlobalDosDevices ?
+                                             NewNamespace->GlobalDosDevices : NewNamespace->Root,
+                                             &ObpSiloLinks[i].Name,
+                                             &ObpSiloLinks[i].Target,
+                                             FALSE,
+                                             &NewNamespace->Links[i]);
+        }
+    }
+
+    if (!NT_SUCCESS(Status))
+    {
+        ObDeleteSiloNamespace(NewNamespace);
+        return Status;
+    }
+
+    *Namespace = NewNamespace;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Takes a silo's namespace down: the shadows and the device map go, and
+ * every name made for the silo goes with its last reference.
+ */
+VOID
+NTAPI
+ObDeleteSiloNamespace(
+    _In_ POBP_SILO_NAMESPACE Namespace)
+{
+    ULONG i;
+
+    PAGED_CODE();
+
+    ObpRemoveShadows(Namespace);
+
+    if (Namespace->DeviceMap != NULL)
+    {
+        KeAcquireGuardedMutex(&ObpDeviceMapLock);
+        Namespace->GlobalDosDevices->DeviceMap = NULL;
+        KeReleaseGuardedMutex(&ObpDeviceMapLock);
+        ObfDereferenceDeviceMap(Namespace->DeviceMap);
+    }
+
+    for (i = 0; i < OBP_SILO_NAMESPACE_LINKS; i++) ObpDeletePermanentEntry(Namespace->Links[i]);
+    ObpDeletePermanentEntry(Namespace->GlobalDosDevices);
+    ObpDeletePermanentEntry(Namespace->KernelObjects);
+    ObpDeletePermanentEntry(Namespace->Root);
+    ExFreePoolWithTag(Namespace, TAG_OB_SILO);
+}
+
+/* EOF */
