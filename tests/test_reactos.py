@@ -126,3 +126,10 @@ def test_a_silo_sees_its_own_namespace(reactos_iso, tmp_path):
     assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
     bench = verdict.tests[0].metrics["ns-bench"]
     assert float(bench["ratio"]) > 0
+
+
+def test_the_host_smss_starts_server_silos_with_their_own_smss(reactos_iso, tmp_path):
+    """Issue 5 (partial): SmStartServerSilo clones SMSS into silos; 32 run at once; killing one ends its silo."""
+    verdict = boot(reactos_iso, tmp_path, "silo-smss", inactivity=120.0).verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    assert int(verdict.tests[0].metrics["smss-silos"]["running_at_once"]) >= 32

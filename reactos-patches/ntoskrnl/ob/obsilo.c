@@ -37,6 +37,7 @@ typedef struct _OBP_SHADOW_ENTRY
 #define TAG_OB_SILO                 'iSbO'
 #define OBP_SILO_ID_CHARS           11      /* "4294967295" and a terminator */
 #define OBP_MAX_DIRECTORY_DEPTH     64
+#define OBP_SILO_LISTING_BYTES      (16 * 1024)
 
 /* GLOBALS *******************************************************************/
 
@@ -317,6 +318,57 @@ ObpCreateSiloDeviceMap(
     return STATUS_SUCCESS;
 }
 
+/*
+ * What the silo itself made permanent under its root (its SMSS's \Sessions,
+ * \KnownDlls, ...) goes with the silo: the names below Directory are listed
+ * first, then each is opened, made temporary and, if a directory, walked.
+ */
+static
+VOID
+ObpMakeSiloTreeTemporary(
+    _In_ HANDLE DirectoryHandle,
+    _In_ ULONG Depth)
+{
+    POBJECT_DIRECTORY_INFORMATION Listing, Entry;
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    ULONG Context = 0, ReturnLength;
+    HANDLE Handle;
+    PVOID Object;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (Depth >= OBP_MAX_DIRECTORY_DEPTH) return;
+
+    Listing = ExAllocatePoolWithTag(PagedPool, OBP_SILO_LISTING_BYTES, TAG_OB_SILO);
+    if (Listing == NULL) return;
+
+    /* One pass returns as many entries as fit; a silo directory is small */
+    Status = ZwQueryDirectoryObject(DirectoryHandle, Listing, OBP_SILO_LISTING_BYTES, FALSE, TRUE,
+                                    &Context, &ReturnLength);
+    for (Entry = Listing; NT_SUCCESS(Status) && (Entry->Name.Buffer != NULL); Entry++)
+    {
+        InitializeObjectAttributes(&ObjectAttributes, &Entry->Name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
+                                   DirectoryHandle, NULL);
+        if (!NT_SUCCESS(ObOpenObjectByName(&ObjectAttributes, NULL, KernelMode, NULL, 0, NULL, &Handle)))
+        {
+            continue;
+        }
+        if (NT_SUCCESS(ObReferenceObjectByHandle(Handle, 0, NULL, KernelMode, &Object, NULL)))
+        {
+            if (OBJECT_TO_OBJECT_HEADER(Object)->Type == ObpDirectoryObjectType)
+            {
+                ObpMakeSiloTreeTemporary(Handle, Depth + 1);
+            }
+            ObMakeTemporaryObject(Object);
+            ObDereferenceObject(Object);
+        }
+        ObCloseHandle(Handle, KernelMode);
+    }
+
+    ExFreePoolWithTag(Listing, TAG_OB_SILO);
+}
+
 /* PUBLIC FUNCTIONS **********************************************************/
 
 /*
@@ -420,11 +472,21 @@ NTAPI
 ObDeleteSiloNamespace(
     _In_ POBP_SILO_NAMESPACE Namespace)
 {
+    HANDLE RootHandle;
     ULONG i;
 
     PAGED_CODE();
 
     ObpRemoveShadows(Namespace);
+
+    /* What the silo made permanent in its namespace goes too */
+    if ((Namespace->Root != NULL) &&
+        NT_SUCCESS(ObOpenObjectByPointer(Namespace->Root, OBJ_KERNEL_HANDLE, NULL, DIRECTORY_QUERY,
+                                         ObpDirectoryObjectType, KernelMode, &RootHandle)))
+    {
+        ObpMakeSiloTreeTemporary(RootHandle, 0);
+        ObCloseHandle(RootHandle, KernelMode);
+    }
 
     if (Namespace->DeviceMap != NULL)
     {

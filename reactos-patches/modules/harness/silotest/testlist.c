@@ -17,6 +17,7 @@ extern void func_hostcritical(void);
 extern void func_jobs(void);
 extern void func_namespace(void);
 extern void func_objects(void);
+extern void func_smss(void);
 extern void func_soak(void);
 
 const struct test winetest_testlist[] =
@@ -30,6 +31,7 @@ const struct test winetest_testlist[] =
     { "jobs", func_jobs },
     { "namespace", func_namespace },
     { "objects", func_objects },
+    { "smss", func_smss },
     { "soak", func_soak },
     { 0, 0 }
 };
