@@ -26,7 +26,8 @@ RUNNER_EXIT = re.compile(r"\[HARNESS\] exit (?P<module>[\w.-]+):(?P<test>[\w.-]+
 RUNNER_TIMEOUT = re.compile(r"\[HARNESS\] timeout (?P<module>[\w.-]+):(?P<test>[\w.-]+) after (?P<seconds>\d+) s")
 RUNNER_ERROR = re.compile(r"\[HARNESS\] error (?P<text>.*)$")
 RUNNER_DONE = re.compile(r"\[HARNESS\] done tests=(?P<count>\d+) uptime_ms=(?P<uptime>\d+)")
-TEST_BEGIN = re.compile(r"Running Wine Test, Module: (?P<module>[\w.-]+), Test: (?P<test>[\w.-]+)")
+# Tolerates a doubled blank: a real boot's raw serial log once had "Module:  harnesstest"
+TEST_BEGIN = re.compile(r"Running Wine Test, Module: +(?P<module>[\w.-]+), Test: +(?P<test>[\w.-]+)")
 TEST_COMPLETED = re.compile(r"Test (?P<test>[\w.-]+) completed in (?P<seconds>\d+(?:\.\d+)?) seconds\.")
 GUEST_TIMEOUT = re.compile(r"Timeout while waiting for the test process")
 # wine/test.h: "\n%s: %d tests executed (%d marked as todo, %d %s), %d skipped."
