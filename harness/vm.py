@@ -38,6 +38,16 @@ class VMLaunchError(VMError):
         super().__init__(f"{message}\n  command: {shlex.join(self.command)}\n  QEMU said: {output.strip() or '(nothing)'}")
 
 
+def _caused_by(error: BaseException, kind: type) -> bool:
+    """Whether error, or an exception it was raised from, is a kind (qemu.qmp wraps socket errors)."""
+    seen = 0
+    while error is not None and seen < 8:
+        if isinstance(error, kind):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 @dataclass
 class MachineConfig:
     """What to boot and how. ``accel`` is ``kvm`` or ``tcg`` here; choosing is the caller's job."""
@@ -150,19 +160,33 @@ class Machine:
             if time.monotonic() > deadline:
                 raise VMLaunchError("QEMU did not create its sockets in time", self.command, self._read_qemu_log())
             time.sleep(0.02)
-        console = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            console.connect(str(self._com1_path))
-        except OSError as error:
-            console.close()
-            raise VMLaunchError(f"cannot connect to COM1: {error}", self.command, self._read_qemu_log()) from error
+        # QEMU binds a socket (the file appears) a moment before it listens: refused means "not yet"
+        while True:
+            console = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                console.connect(str(self._com1_path))
+                break
+            except ConnectionRefusedError as error:
+                console.close()
+                if time.monotonic() > deadline:
+                    raise VMLaunchError(f"cannot connect to COM1: {error}", self.command,
+                                        self._read_qemu_log()) from error
+                time.sleep(0.02)
+            except OSError as error:
+                console.close()
+                raise VMLaunchError(f"cannot connect to COM1: {error}", self.command, self._read_qemu_log()) from error
         console.setblocking(False)
         self._console = console
-        qmp = QEMUMonitorProtocol(str(self._qmp_path))
-        try:
-            qmp.connect(negotiate=True)
-        except Exception as error:
-            raise VMLaunchError(f"QMP handshake failed: {error}", self.command, self._read_qemu_log()) from error
+        while True:
+            qmp = QEMUMonitorProtocol(str(self._qmp_path))
+            try:
+                qmp.connect(negotiate=True)
+                break
+            except Exception as error:
+                if not _caused_by(error, ConnectionRefusedError) or time.monotonic() > deadline:
+                    raise VMLaunchError(f"QMP handshake failed: {error}", self.command,
+                                        self._read_qemu_log()) from error
+                time.sleep(0.02)
         self._qmp = qmp
         self.qmp("cont")
 

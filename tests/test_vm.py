@@ -144,3 +144,20 @@ def test_a_launch_failure_reports_the_command_and_qemu_output(tmp_path):
         machine_for(image, tmp_path / "run", extra_args=["-no-such-option"]).launch()
     assert "-no-such-option" in str(caught.value)
     assert "qemu-system-i386" in " ".join(caught.value.command)
+
+
+def test_a_refused_connection_is_recognised_through_qmp_wrapping():
+    """QEMU binds its sockets a moment before it listens; qemu.qmp wraps the refusal twice."""
+    from harness.vm import _caused_by
+
+    try:
+        try:
+            try:
+                raise ConnectionRefusedError(111, "Connection refused")
+            except ConnectionRefusedError as refused:
+                raise OSError("connect failed") from refused
+        except OSError as wrapped:
+            raise RuntimeError("QMP handshake") from wrapped
+    except RuntimeError as error:
+        assert _caused_by(error, ConnectionRefusedError)
+    assert not _caused_by(RuntimeError("other"), ConnectionRefusedError)
