@@ -161,6 +161,46 @@ ObpIsDirectoryInCallerSilo(
     return FALSE;
 }
 
+/*
+ * A silo thread that names a host event, mutant, semaphore or timer (lent
+ * by a shadow, or reached through a handle to a host directory) may wait
+ * on it and query it, never signal, change or delete it: the type's write
+ * rights, DELETE, WRITE_DAC and WRITE_OWNER are refused. Other types are
+ * left alone: a silo's processes connect to host ports and map host image
+ * sections (\KnownDlls) until the silo has its own.
+ */
+BOOLEAN
+NTAPI
+ObpMayOpenFromCallerSilo(
+    _In_ PVOID Object,
+    _In_opt_ PACCESS_STATE AccessState)
+{
+    POBJECT_HEADER ObjectHeader = OBJECT_TO_OBJECT_HEADER(Object);
+    POBJECT_TYPE Type = ObjectHeader->Type;
+    POBJECT_HEADER_NAME_INFO NameInfo;
+    PGENERIC_MAPPING Mapping;
+    ACCESS_MASK Wanted, Modify;
+
+    if ((ObpGetCurrentSiloNamespace() == NULL) || (AccessState == NULL)) return TRUE;
+    if ((Type != ExEventObjectType) && (Type != ExMutantObjectType) &&
+        (Type != ExSemaphoreObjectType) && (Type != ExTimerType))
+    {
+        return TRUE;
+    }
+
+    NameInfo = OBJECT_HEADER_TO_NAME_INFO(ObjectHeader);
+    if ((NameInfo == NULL) || (NameInfo->Directory == NULL)) return TRUE;
+    if (ObpIsDirectoryInCallerSilo(NameInfo->Directory)) return TRUE;
+
+    Mapping = &Type->TypeInfo.GenericMapping;
+    Modify = (Mapping->GenericWrite | DELETE | WRITE_DAC | WRITE_OWNER) &
+             ~(Mapping->GenericRead | Mapping->GenericExecute | READ_CONTROL | SYNCHRONIZE);
+    Modify |= GENERIC_WRITE | GENERIC_ALL | MAXIMUM_ALLOWED;
+
+    Wanted = AccessState->RemainingDesiredAccess | AccessState->PreviouslyGrantedAccess;
+    return !(Wanted & Modify);
+}
+
 PDEVICE_MAP
 NTAPI
 ObpReferenceSiloDeviceMap(VOID)

@@ -12,6 +12,7 @@
 #define NS_LINK_DRIVE               L"Q:"
 #define NS_LINK_TARGET              L"\\Device\\Null"
 #define NS_BENCH_LOOKUPS            2000
+#define NS_HOST_PROBE_EVENT         L"HostSiloProbe"
 
 /* One bit of the child's exit code per check made inside the silo */
 typedef struct _NS_CHECK
@@ -36,12 +37,14 @@ typedef struct _NS_CHECK
 #define NS_HOST_DOS_DEVICES_SHADOW  0x00002000
 #define NS_QUERY_NAME_RELATIVE      0x00004000
 #define NS_OWN_KERNEL_OBJECTS       0x00008000
+#define NS_NO_MODIFY_THROUGH_SHADOW 0x00010000
+#define NS_NO_MODIFY_INHERITED      0x00020000
 #define NS_SETUP                    0x80000000
 
 /* What a process on the host sees differently: these checks fail there */
 #define NS_HOST_ONLY_DIFFERENCES    (NS_HOST_EVENT_HIDDEN | NS_HOST_EVENT_HIDDEN_NT | NS_SILOS_HIDDEN | \
                                      NS_SESSIONS_HIDDEN | NS_RPC_CONTROL_HIDDEN | NS_INHERITED_HOST_DIRECTORY | \
-                                     NS_SILO_DRIVE_LETTER)
+                                     NS_SILO_DRIVE_LETTER | NS_NO_MODIFY_THROUGH_SHADOW | NS_NO_MODIFY_INHERITED)
 
 static const NS_CHECK NsChecks[] =
 {
@@ -61,6 +64,8 @@ static const NS_CHECK NsChecks[] =
     { NS_HOST_DOS_DEVICES_SHADOW, "\\??\\NUL falls through to the host's \\GLOBAL??" },
     { NS_QUERY_NAME_RELATIVE, "object names are told relative to the silo root" },
     { NS_OWN_KERNEL_OBJECTS, "\\KernelObjects is the silo's own, lent the host's" },
+    { NS_NO_MODIFY_THROUGH_SHADOW, "a host event lent by the shadow can be waited on, not signaled" },
+    { NS_NO_MODIFY_INHERITED, "a host event named through an inherited host handle can be waited on, not signaled" },
 };
 
 static
@@ -78,6 +83,26 @@ OpenByName(
     InitializeObjectAttributes(&Attributes, &Name, OBJ_CASE_INSENSITIVE, Root, NULL);
     if (Directory) return NtOpenDirectoryObject(Handle, DIRECTORY_QUERY | DIRECTORY_TRAVERSE, &Attributes);
     return NtOpenEvent(Handle, EVENT_ALL_ACCESS, &Attributes);
+}
+
+/* Opens an event with Access and closes it again; returns the status of the open */
+static
+NTSTATUS
+OpenEventAccess(
+    _In_ PCWSTR Path,
+    _In_opt_ HANDLE Root,
+    _In_ ACCESS_MASK Access)
+{
+    UNICODE_STRING Name;
+    OBJECT_ATTRIBUTES Attributes;
+    HANDLE Handle;
+    NTSTATUS Status;
+
+    RtlInitUnicodeString(&Name, Path);
+    InitializeObjectAttributes(&Attributes, &Name, OBJ_CASE_INSENSITIVE, Root, NULL);
+    Status = NtOpenEvent(&Handle, Access, &Attributes);
+    if (NT_SUCCESS(Status)) NtClose(Handle);
+    return Status;
 }
 
 static
@@ -194,6 +219,18 @@ NamespaceChildChecks(
         !NT_SUCCESS(CreateNamedEvent(L"\\KernelObjects\\SiloKernelEvent", NULL, &Other)))
     {
         Failed |= NS_OWN_KERNEL_OBJECTS;
+    }
+
+    /* Host events it can name are for waiting, not for signaling */
+    if (!NT_SUCCESS(OpenEventAccess(L"\\KernelObjects\\" NS_HOST_PROBE_EVENT, NULL, SYNCHRONIZE | EVENT_QUERY_STATE)) ||
+        OpenEventAccess(L"\\KernelObjects\\" NS_HOST_PROBE_EVENT, NULL, EVENT_MODIFY_STATE) != STATUS_ACCESS_DENIED)
+    {
+        Failed |= NS_NO_MODIFY_THROUGH_SHADOW;
+    }
+    if (!NT_SUCCESS(OpenEventAccess(L"HostOnlyEvent", InheritedHostDirectory, SYNCHRONIZE)) ||
+        OpenEventAccess(L"HostOnlyEvent", InheritedHostDirectory, EVENT_MODIFY_STATE) != STATUS_ACCESS_DENIED)
+    {
+        Failed |= NS_NO_MODIFY_INHERITED;
     }
 
     /* Everything stays open (this process holds it) until the host has looked */
@@ -319,7 +356,7 @@ START_TEST(namespace)
     char **argv;
     int argc = winetest_get_mainargs(&argv);
     PROCESS_INFORMATION Child;
-    HANDLE Silo, HostEvent, HostBno = NULL, Done, Go;
+    HANDLE Silo, HostEvent, HostProbe = NULL, HostBno = NULL, Done, Go;
     WCHAR Path[NS_PATH_CHARS];
     DWORD HostLookup, SiloLookup, HostAlone;
     ULONG SiloId, i;
@@ -334,6 +371,8 @@ START_TEST(namespace)
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
     HostEvent = CreateEventW(NULL, TRUE, FALSE, L"HostOnlyEvent");
     ok(HostEvent != NULL, "cannot create the host's event\n");
+    ok(NT_SUCCESS(CreateNamedEvent(L"\\KernelObjects\\" NS_HOST_PROBE_EVENT, NULL, &HostProbe)),
+       "cannot create the host's \\KernelObjects event\n");
     ok(NT_SUCCESS(OpenByName(L"\\BaseNamedObjects", NULL, TRUE, &HostBno)), "cannot open the host's BNO\n");
     Done = CreateEventW(NULL, TRUE, FALSE, NULL);
     Go = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -401,5 +440,6 @@ START_TEST(namespace)
     CloseHandle(Done);
     CloseHandle(Go);
     CloseHandle(HostEvent);
+    if (HostProbe) NtClose(HostProbe);
     NtClose(HostBno);
 }
