@@ -65,7 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_parse(args: argparse.Namespace) -> int:
     path = Path(args.log)
     if path.is_dir():
-        path = path / "serial.log"
+        # The stream the live session judged, if the harness kept it; else QEMU's raw log
+        path = path / "console.log" if (path / "console.log").is_file() else path / "serial.log"
     try:
         tests = parse_test_names(args.expect or [])
     except ValueError as error:
@@ -159,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run")
-    parse.add_argument("log", help="a serial.log, or a boot's run directory (its session.json is used too)")
+    parse.add_argument("log", help="a console.log or serial.log, or a boot's run directory (its console.log, else "
+                                   "serial.log; its session.json is used too)")
     parse.add_argument("--expect", action="append", help="module:test that must have run (repeatable)")
     parse.set_defaults(func=cmd_parse)
 

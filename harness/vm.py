@@ -18,7 +18,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import BinaryIO, List, Optional, Sequence
 
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
@@ -89,6 +89,9 @@ class Machine:
         self.config = config
         self.run_dir = Path(run_dir)
         self.serial_log = self.run_dir / "serial.log"
+        # What the harness itself read from COM1: QEMU's logfile can hold a byte twice (a retried write)
+        self.console_log = self.run_dir / "console.log"
+        self._console_log: Optional[BinaryIO] = None
         self.qemu_log = self.run_dir / "qemu.log"
         self.events_log = self.run_dir / "qmp-events.jsonl"
         self._com1_path = self.run_dir / "com1.sock"
@@ -177,6 +180,7 @@ class Machine:
                 raise VMLaunchError(f"cannot connect to COM1: {error}", self.command, self._read_qemu_log()) from error
         console.setblocking(False)
         self._console = console
+        self._console_log = open(self.console_log, "wb")
         while True:
             qmp = QEMUMonitorProtocol(str(self._qmp_path))
             try:
@@ -203,6 +207,9 @@ class Machine:
             # Closing the console first avoids QEMU blocking on a full socket while quitting.
             self._console.close()
             self._console = None
+        if self._console_log is not None:
+            self._console_log.close()
+            self._console_log = None
         if process is not None and process.poll() is None and self._qmp is not None:
             try:
                 self._qmp.cmd("quit")
@@ -254,11 +261,15 @@ class Machine:
         if self._console is None:
             return b""
         try:
-            return self._console.recv(65536)
+            data = self._console.recv(65536)
         except (BlockingIOError, InterruptedError):
             return b""
         except OSError:
             return b""
+        if data and self._console_log is not None:
+            self._console_log.write(data)
+            self._console_log.flush()
+        return data
 
     def write_console(self, data: bytes) -> None:
         if self._console is None:

@@ -86,3 +86,15 @@ def test_readme_and_ci_use_the_same_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./setup.sh" in ci and ".venv/bin/python -m pytest" in ci
     assert "./setup.sh && .venv/bin/python -m pytest" in readme
+
+
+def test_parse_of_a_run_directory_prefers_the_stream_the_harness_read(tmp_path, capsys):
+    """QEMU's raw serial.log once held a byte twice ("Module:  harnesstest"); console.log is what was judged."""
+    boot = tmp_path / "boot1"
+    boot.mkdir()
+    (boot / "serial.log").write_text(PASSING.replace("harnesstest, Test: version", "harnesstest, Test:  vversion"))
+    (boot / "console.log").write_text(PASSING)
+    assert main(["parse", str(boot)]) == 0
+    assert capsys.readouterr().out.startswith("PASS")
+    (boot / "console.log").unlink()
+    assert main(["parse", str(boot)]) == 2

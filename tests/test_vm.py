@@ -49,6 +49,8 @@ def test_console_output_is_read_live_and_logged_raw(tmp_path):
     assert b"hello from the guest\nsecond line\n" in data
     assert b"second line" in (tmp_path / "run" / "serial.log").read_bytes()
     assert "qemu-system-i386" in (tmp_path / "run" / "qemu-command.txt").read_text()
+    # The harness keeps exactly the bytes it read (and judged) beside QEMU's raw log
+    assert (tmp_path / "run" / "console.log").read_bytes() == data
 
 
 def test_input_typed_on_com1_reaches_the_guest(tmp_path):
