@@ -35,7 +35,6 @@ typedef struct _OBP_SHADOW_ENTRY
 } OBP_SHADOW_ENTRY, *POBP_SHADOW_ENTRY;
 
 #define TAG_OB_SILO                 'iSbO'
-#define OBP_SILO_ID_CHARS           11      /* "4294967295" and a terminator */
 #define OBP_MAX_DIRECTORY_DEPTH     64
 #define OBP_SILO_LISTING_BYTES      (16 * 1024)
 
@@ -412,6 +411,31 @@ ObpMakeSiloTreeTemporary(
 /* PUBLIC FUNCTIONS **********************************************************/
 
 /*
+ * "\Silos\<SiloId>" into Path, a caller buffer of at least
+ * OB_SILO_ROOT_PATH_CHARS characters.
+ */
+NTSTATUS
+NTAPI
+ObGetSiloRootDirectoryPath(
+    _In_ ULONG SiloId,
+    _Inout_ PUNICODE_STRING Path)
+{
+    UNICODE_STRING Id;
+    WCHAR IdBuffer[OB_SILO_ID_CHARS];
+    NTSTATUS Status;
+
+    RtlInitEmptyUnicodeString(&Id, IdBuffer, sizeof(IdBuffer));
+    Status = RtlIntegerToUnicodeString(SiloId, 10, &Id);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Path->Length = 0;
+    Status = RtlAppendUnicodeStringToString(Path, &ObpSilosDirectoryName);
+    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeToString(Path, L"\\");
+    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeStringToString(Path, &Id);
+    return Status;
+}
+
+/*
  * Creates \Silos\<SiloId> and, with SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE,
  * the root namespace of the silo in it. Called by the host for a silo.
  */
@@ -425,7 +449,7 @@ ObCreateSiloNamespace(
     POBP_SILO_NAMESPACE NewNamespace;
     POBJECT_DIRECTORY SilosDirectory = NULL, HostKernelObjects = NULL;
     UNICODE_STRING Id;
-    WCHAR IdBuffer[OBP_SILO_ID_CHARS];
+    WCHAR IdBuffer[OB_SILO_ID_CHARS];
     NTSTATUS Status;
     ULONG i;
 

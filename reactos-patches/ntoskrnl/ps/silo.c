@@ -30,7 +30,6 @@ LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListH
 /* Job ids double as silo ids and name \Silos\<id> */
 static LONG PspLastJobId;
 
-static const UNICODE_STRING PspSilosDirectoryName = RTL_CONSTANT_STRING(L"\\Silos");
 
 /* PRIVATE FUNCTIONS *********************************************************/
 
@@ -114,30 +113,6 @@ PspCallerHasTcbPrivilege(
     _In_ KPROCESSOR_MODE PreviousMode)
 {
     return SeSinglePrivilegeCheck(SeTcbPrivilege, PreviousMode);
-}
-
-/*
- * Builds "\Silos\<SiloId>" into Path (a caller buffer of MaximumLength bytes).
- */
-static
-NTSTATUS
-PspGetSiloRootDirectoryPath(
-    _In_ PEJOB Silo,
-    _Inout_ PUNICODE_STRING Path)
-{
-    UNICODE_STRING Id;
-    WCHAR IdBuffer[PSP_SILO_ID_CHARS];
-    NTSTATUS Status;
-
-    RtlInitEmptyUnicodeString(&Id, IdBuffer, sizeof(IdBuffer));
-    Status = RtlIntegerToUnicodeString(Silo->JobId, 10, &Id);
-    if (!NT_SUCCESS(Status)) return Status;
-
-    Path->Length = 0;
-    Status = RtlAppendUnicodeStringToString(Path, &PspSilosDirectoryName);
-    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeToString(Path, L"\\");
-    if (NT_SUCCESS(Status)) Status = RtlAppendUnicodeStringToString(Path, &Id);
-    return Status;
 }
 
 static
@@ -396,7 +371,7 @@ PspConvertSiloToServerSilo(
     }
     else
     {
-        Status = PspGetSiloRootDirectoryPath(Job, &Globals->SiloRootDirectoryName);
+        Status = ObGetSiloRootDirectoryPath(Job->JobId, &Globals->SiloRootDirectoryName);
     }
 
     if (NT_SUCCESS(Status))
@@ -971,7 +946,7 @@ PspQuerySiloInformation(
 
         case JobObjectSiloRootDirectory:
         {
-            ULONG PathLength = sizeof(PspSilosDirectoryName.Buffer[0]) * PSP_SILO_PATH_CHARS;
+            ULONG PathLength = sizeof(WCHAR) * OB_SILO_ROOT_PATH_CHARS;
 
             if (!PspIsSilo(Job))
             {
@@ -1000,7 +975,7 @@ PspQuerySiloInformation(
             RtlInitEmptyUnicodeString(&RootDirectory->Path,
                                       (PWCHAR)(RootDirectory + 1),
                                       (USHORT)PathLength);
-            Status = PspGetSiloRootDirectoryPath(Job, &RootDirectory->Path);
+            Status = ObGetSiloRootDirectoryPath(Job->JobId, &RootDirectory->Path);
             Output = RootDirectory;
             OutputLength = sizeof(*RootDirectory) + RootDirectory->Path.Length;
             break;
