@@ -141,10 +141,6 @@ def check_critical_break(image: ModuleImage) -> Finding:
     return Finding(check, True, f"pops {released} bytes; {len(sites)} call sites in {', '.join(sorted(callers))}")
 
 
-def check_terminator(image: ModuleImage, caller: str, callee: str) -> Finding:
-    return check_calls(image, caller, callee, f"{caller} ends a server silo ({callee})")
-
-
 def check_calls(image: ModuleImage, caller: str, callee: str, check: str) -> Finding:
     absent = [name for name in (caller, callee) if name not in image.functions]
     if absent:
@@ -165,7 +161,7 @@ def inspect_build(build: Path) -> InspectReport:
         report.findings.append(check_wiring(image, syscall, callees))
     report.findings.append(check_critical_break(image))
     for caller, callee in SILO_TERMINATORS.items():
-        report.findings.append(check_terminator(image, caller, callee))
+        report.findings.append(check_calls(image, caller, callee, f"{caller} ends a server silo ({callee})"))
     for caller, callee, meaning in NAMESPACE_HOOKS:
         report.findings.append(check_calls(image, caller, callee, f"{caller} {meaning} ({callee})"))
     return report
