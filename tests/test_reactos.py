@@ -129,7 +129,43 @@ def test_a_silo_sees_its_own_namespace(reactos_iso, tmp_path):
 
 
 def test_the_host_smss_starts_server_silos_with_their_own_smss(reactos_iso, tmp_path):
-    """Issue 5 (partial): SmStartServerSilo clones SMSS into silos; 32 run at once; killing one ends its silo."""
+    """Issue 5: SmStartServerSilo clones SMSS into silos, each boots its CSRSS; killing a silo's SMSS ends its silo."""
     verdict = boot(reactos_iso, tmp_path, "silo-smss", inactivity=120.0).verdict
     assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
-    assert int(verdict.tests[0].metrics["smss-silos"]["running_at_once"]) >= 32
+
+
+def test_a_server_silo_runs_win32_programs_on_its_own_csrss(reactos_iso, tmp_path):
+    """Issue 5 (and 6's CSRSS case): Win32 programs in the silo, 32 silos with their CSRSS, start-time ratio."""
+    record = boot(reactos_iso, tmp_path, "silo-csrss", inactivity=120.0)
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    metrics = verdict.tests[0].metrics
+    assert int(metrics["csrss-silos"]["running_at_once"]) >= 32
+    assert 0 < float(metrics["csrss-start"]["ratio"]) <= 1.5
+    console = (record.run_dir / "console.log").read_text(errors="replace")
+    silo_id = metrics["csrss-start"]["silo_id"]
+    for announcement in (f"SMSS: server silo {silo_id} ready", f"CSRSS: server silo {silo_id} ready"):
+        assert announcement in console
+
+
+SYSTEM_PROCESSES = ("smss.exe", "csrss.exe", "winlogon.exe", "services.exe", "lsass.exe")
+
+
+def _listed_images(console: str) -> list[str]:
+    """Image names from harnesstest:processes' lines ("processes.c:NN: pid P parent Q threads T NAME")."""
+    return sorted(line.split()[-1].lower() for line in console.splitlines()
+                  if "processes.c:" in line and " pid " in line and " threads " in line)
+
+
+def test_the_host_boots_as_before_when_no_silo_is_started(reactos_iso, tmp_path):
+    """Issue 5: without a silo the host runs one of each system process, as the recorded pre-silo boot did,
+    and nothing on the debug port mentions a silo."""
+    record = boot(reactos_iso, tmp_path, "smoke")
+    assert record.verdict.outcome is Outcome.PASS, record.verdict.summary
+    console = (record.run_dir / "console.log").read_text(errors="replace")
+    before = (Path(__file__).parent / "fixtures" / "reactos-smoke-pass" / "serial.log").read_text(errors="replace")
+    now, then = _listed_images(console), _listed_images(before)
+    assert now, "harnesstest:processes listed nothing"
+    for image in SYSTEM_PROCESSES:
+        assert now.count(image) == then.count(image) == 1, (image, now, then)
+    assert [line for line in console.splitlines() if "silo" in line.lower()] == []

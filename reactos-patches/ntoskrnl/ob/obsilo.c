@@ -16,8 +16,10 @@
  * names the silo directory lacks: \Silos\<id> is shadowed by \ (except for
  * the names in ObpSiloPrivateNames), its KernelObjects by \KernelObjects and,
  * with SILO_OBJECT_ROOT_DIRECTORY_SHADOW_DOS_DEVICES, its GLOBAL?? by
- * \GLOBAL?? (through the device map, as LUID device maps do). Creations never
- * go through a shadow, and a silo thread creates names only below its root.
+ * \GLOBAL?? (through the device map, as LUID device maps do). A directory a
+ * silo makes directly below its root is shadowed by the host's directory of
+ * that name, as the root is by \. Creations never go through a shadow, and a
+ * silo thread creates names only below its root.
  */
 
 /* INCLUDES ******************************************************************/
@@ -29,6 +31,7 @@
 typedef struct _OBP_SHADOW_ENTRY
 {
     LIST_ENTRY Links;
+    POBP_SILO_NAMESPACE Owner;
     POBJECT_DIRECTORY Directory;
     POBJECT_DIRECTORY Shadow;
     BOOLEAN IsSiloRoot;
@@ -75,6 +78,20 @@ static const OBP_SILO_LINK ObpSiloLinks[OBP_SILO_NAMESPACE_LINKS] =
 /* PRIVATE FUNCTIONS *********************************************************/
 
 static
+BOOLEAN
+ObpIsSiloPrivateName(
+    _In_ PCUNICODE_STRING Name)
+{
+    ULONG i;
+
+    for (i = 0; i < RTL_NUMBER_OF(ObpSiloPrivateNames); i++)
+    {
+        if (RtlEqualUnicodeString(Name, &ObpSiloPrivateNames[i], TRUE)) return TRUE;
+    }
+    return FALSE;
+}
+
+static
 POBP_SILO_NAMESPACE
 ObpGetCurrentSiloNamespace(VOID)
 {
@@ -104,7 +121,6 @@ ObpGetSiloShadowDirectory(
 {
     POBJECT_DIRECTORY Shadow = NULL;
     PLIST_ENTRY Entry;
-    ULONG i;
 
     /* The host never has shadows: keep its lookups as they were */
     if (IsListEmpty(&ObpShadowListHead)) return NULL;
@@ -117,13 +133,7 @@ ObpGetSiloShadowDirectory(
 
         if (ShadowEntry->Directory != Directory) continue;
         Shadow = ShadowEntry->Shadow;
-        if (ShadowEntry->IsSiloRoot)
-        {
-            for (i = 0; i < RTL_NUMBER_OF(ObpSiloPrivateNames); i++)
-            {
-                if (RtlEqualUnicodeString(Name, &ObpSiloPrivateNames[i], TRUE)) Shadow = NULL;
-            }
-        }
+        if (ShadowEntry->IsSiloRoot && ObpIsSiloPrivateName(Name)) Shadow = NULL;
         break;
     }
     ExReleasePushLockShared(&ObpShadowLock);
@@ -216,9 +226,11 @@ ObpReferenceSiloDeviceMap(VOID)
     return DeviceMap;
 }
 
+/* The entry keeps both directories until the namespace goes */
 static
 NTSTATUS
 ObpAddShadow(
+    _In_ POBP_SILO_NAMESPACE Owner,
     _In_ POBJECT_DIRECTORY Directory,
     _In_ POBJECT_DIRECTORY Shadow,
     _In_ BOOLEAN IsSiloRoot)
@@ -228,9 +240,12 @@ ObpAddShadow(
     Entry = ExAllocatePoolWithTag(PagedPool, sizeof(*Entry), TAG_OB_SILO);
     if (Entry == NULL) return STATUS_INSUFFICIENT_RESOURCES;
 
+    Entry->Owner = Owner;
     Entry->Directory = Directory;
     Entry->Shadow = Shadow;
     Entry->IsSiloRoot = IsSiloRoot;
+    ObReferenceObject(Directory);
+    ObReferenceObject(Shadow);
 
     KeEnterCriticalRegion();
     ExAcquirePushLockExclusive(&ObpShadowLock);
@@ -247,23 +262,79 @@ ObpRemoveShadows(
     _In_ POBP_SILO_NAMESPACE Namespace)
 {
     PLIST_ENTRY Entry, Next;
+    LIST_ENTRY Removed;
 
+    InitializeListHead(&Removed);
     KeEnterCriticalRegion();
     ExAcquirePushLockExclusive(&ObpShadowLock);
     for (Entry = ObpShadowListHead.Flink; Entry != &ObpShadowListHead; Entry = Next)
     {
-        POBP_SHADOW_ENTRY ShadowEntry = CONTAINING_RECORD(Entry, OBP_SHADOW_ENTRY, Links);
-
         Next = Entry->Flink;
-        if ((ShadowEntry->Directory == Namespace->Root) ||
-            (ShadowEntry->Directory == Namespace->KernelObjects))
+        if (CONTAINING_RECORD(Entry, OBP_SHADOW_ENTRY, Links)->Owner == Namespace)
         {
             RemoveEntryList(Entry);
-            ExFreePoolWithTag(ShadowEntry, TAG_OB_SILO);
+            InsertTailList(&Removed, Entry);
         }
     }
     ExReleasePushLockExclusive(&ObpShadowLock);
     KeLeaveCriticalRegion();
+
+    /* Dereference outside the lock: a last reference deletes a directory */
+    while (!IsListEmpty(&Removed))
+    {
+        POBP_SHADOW_ENTRY ShadowEntry = CONTAINING_RECORD(RemoveHeadList(&Removed), OBP_SHADOW_ENTRY, Links);
+
+        ObDereferenceObject(ShadowEntry->Directory);
+        ObDereferenceObject(ShadowEntry->Shadow);
+        ExFreePoolWithTag(ShadowEntry, TAG_OB_SILO);
+    }
+}
+
+/*
+ * Called for a directory a thread just created: one a silo thread made
+ * directly below its silo root is shadowed by the host's directory of the
+ * same name, so the silo's entries come first and the host lends the rest
+ * (a silo's CSRSS owns its \Windows\ApiPort; win32k still finds the window
+ * stations in the host's \Windows). The silo's private names stay private.
+ */
+VOID
+NTAPI
+ObpShadowNewSiloDirectory(
+    _In_ POBJECT_DIRECTORY Directory)
+{
+    POBP_SILO_NAMESPACE Namespace = ObpGetCurrentSiloNamespace();
+    POBJECT_HEADER_NAME_INFO NameInfo;
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    HANDLE RootHandle, HostHandle;
+    POBJECT_DIRECTORY HostDirectory;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (Namespace == NULL) return;
+    NameInfo = OBJECT_HEADER_TO_NAME_INFO(OBJECT_TO_OBJECT_HEADER(Directory));
+    if ((NameInfo == NULL) || (NameInfo->Directory != Namespace->Root)) return;
+    if (ObpIsSiloPrivateName(&NameInfo->Name)) return;
+
+    /* Look the name up in the host's root itself, not in the caller's */
+    Status = ObOpenObjectByPointer(ObpRootDirectoryObject, OBJ_KERNEL_HANDLE, NULL, DIRECTORY_TRAVERSE,
+                                   ObpDirectoryObjectType, KernelMode, &RootHandle);
+    if (!NT_SUCCESS(Status)) return;
+    InitializeObjectAttributes(&ObjectAttributes, &NameInfo->Name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE,
+                               RootHandle, NULL);
+    Status = ZwOpenDirectoryObject(&HostHandle, DIRECTORY_QUERY | DIRECTORY_TRAVERSE, &ObjectAttributes);
+    ObCloseHandle(RootHandle, KernelMode);
+    if (!NT_SUCCESS(Status)) return;
+
+    Status = ObReferenceObjectByHandle(HostHandle, 0, ObpDirectoryObjectType, KernelMode,
+                                       (PVOID*)&HostDirectory, NULL);
+    ObCloseHandle(HostHandle, KernelMode);
+    if (!NT_SUCCESS(Status)) return;
+
+    /* Without memory for the entry the directory simply lends nothing */
+    Status = ObpAddShadow(Namespace, Directory, HostDirectory, FALSE);
+    if (!NT_SUCCESS(Status)) DPRINT1("No shadow for silo directory %wZ: 0x%08lx\n", &NameInfo->Name, Status);
+    ObDereferenceObject(HostDirectory);
 }
 
 /*
@@ -387,7 +458,9 @@ ObpMakeSiloTreeTemporary(
                                     &Context, &ReturnLength);
     for (Entry = Listing; NT_SUCCESS(Status) && (Entry->Name.Buffer != NULL); Entry++)
     {
-        InitializeObjectAttributes(&ObjectAttributes, &Entry->Name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE,
+        /* A link is made temporary itself, never followed: BaseNamedObjects\Global leads back up */
+        InitializeObjectAttributes(&ObjectAttributes, &Entry->Name,
+                                   OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE | OBJ_OPENLINK,
                                    DirectoryHandle, NULL);
         if (!NT_SUCCESS(ObOpenObjectByName(&ObjectAttributes, NULL, KernelMode, NULL, 0, NULL, &Handle)))
         {
@@ -474,7 +547,7 @@ ObCreateSiloNamespace(
 
     if (NT_SUCCESS(Status) && (Flags & SILO_OBJECT_ROOT_DIRECTORY_SHADOW_ROOT))
     {
-        Status = ObpAddShadow(NewNamespace->Root, ObpRootDirectoryObject, TRUE);
+        Status = ObpAddShadow(NewNamespace, NewNamespace->Root, ObpRootDirectoryObject, TRUE);
     }
 
     if (NT_SUCCESS(Status) && (Flags & SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE))
@@ -490,8 +563,7 @@ ObCreateSiloNamespace(
         }
         if (NT_SUCCESS(Status))
         {
-            /* The host's \KernelObjects is permanent: the shadow needs no reference */
-            Status = ObpAddShadow(NewNamespace->KernelObjects, HostKernelObjects, FALSE);
+            Status = ObpAddShadow(NewNamespace, NewNamespace->KernelObjects, HostKernelObjects, FALSE);
             ObDereferenceObject(HostKernelObjects);
         }
 

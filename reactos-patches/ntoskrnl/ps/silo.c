@@ -495,6 +495,29 @@ PspPostSiloTerminated(
                       FALSE);
 }
 
+/* The silo's CSRSS no longer takes its hard errors */
+static
+VOID
+PspDropServerSiloHardErrorPort(
+    _In_ PESERVERSILO_GLOBALS Globals)
+{
+    PVOID Port;
+    PEPROCESS PortProcess;
+
+    PspAcquireSiloLockExclusive();
+    Port = Globals->HardErrorPort;
+    PortProcess = Globals->HardErrorPortProcess;
+    Globals->HardErrorPort = NULL;
+    Globals->HardErrorPortProcess = NULL;
+    PspReleaseSiloLockExclusive();
+
+    if (Port != NULL)
+    {
+        ObDereferenceObject(Port);
+        ObDereferenceObject(PortProcess);
+    }
+}
+
 /*
  * The end of a server silo, once: terminate callbacks, TERMINATED, the
  * delete event, the completion message, and the silo's namespace root and
@@ -521,6 +544,8 @@ PspTeardownServerSilo(
     if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = STATUS_SUCCESS;
     ExitStatus = Globals->ExitStatus;
     PspReleaseSiloLockExclusive();
+
+    PspDropServerSiloHardErrorPort(Globals);
 
     /* In registration order, as on creation */
     PspNotifyServerSiloTermination(Silo);
@@ -652,6 +677,7 @@ PspDeleteSilo(
 
     if (Globals != NULL)
     {
+        PspDropServerSiloHardErrorPort(Globals);
         if (Globals->DeleteEvent != NULL) ObDereferenceObject(Globals->DeleteEvent);
         Job->ServerSiloGlobals = NULL;
         ExFreePoolWithTag(Globals, TAG_PS_SILO_GLOBALS);
@@ -1104,6 +1130,57 @@ PsGetEffectiveServerSilo(
 {
     /* Silos do not nest: a silo is its own server silo or under the host */
     return PspIsServerSilo(Silo) ? Silo : NULL;
+}
+
+/*
+ * NtSetDefaultHardErrorPort inside a server silo: the silo's CSRSS takes
+ * the hard errors of its silo, once, as the host's CSRSS takes the host's.
+ */
+NTSTATUS
+NTAPI
+PsSetServerSiloHardErrorPort(
+    _In_ PESILO ServerSilo,
+    _In_ PVOID Port)
+{
+    PESERVERSILO_GLOBALS Globals = ServerSilo->ServerSiloGlobals;
+    PEPROCESS Process = PsGetCurrentProcess();
+    NTSTATUS Status = STATUS_UNSUCCESSFUL;
+
+    PAGED_CODE();
+
+    PspAcquireSiloLockExclusive();
+    if ((Globals->HardErrorPort == NULL) && (Globals->State < SERVERSILO_TERMINATING))
+    {
+        ObReferenceObject(Port);
+        ObReferenceObject(Process);
+        Globals->HardErrorPort = Port;
+        Globals->HardErrorPortProcess = Process;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+    return Status;
+}
+
+/* The silo's hard error port, referenced, and the process serving it; NULL if none */
+PVOID
+NTAPI
+PsReferenceServerSiloHardErrorPort(
+    _In_ PESILO ServerSilo,
+    _Out_ PEPROCESS *PortProcess)
+{
+    PESERVERSILO_GLOBALS Globals = ServerSilo->ServerSiloGlobals;
+    PVOID Port;
+
+    PAGED_CODE();
+
+    KeEnterCriticalRegion();
+    ExAcquirePushLockShared(&PspSiloLock);
+    Port = Globals->HardErrorPort;
+    *PortProcess = Globals->HardErrorPortProcess;
+    if (Port != NULL) ObReferenceObject(Port);
+    ExReleasePushLockShared(&PspSiloLock);
+    KeLeaveCriticalRegion();
+    return Port;
 }
 
 /*

@@ -54,6 +54,88 @@ CheckFromInsideSilo(
     return Failures;
 }
 
+/* Whether the named object can be opened (the handle is closed again) */
+static
+BOOL
+CanOpenNamed(
+    _In_ PCWSTR Prefix,
+    _In_ PCWSTR Name,
+    _In_ int Kind)
+{
+    WCHAR FullName[MAX_PATH];
+    HANDLE Handle = NULL;
+
+    _snwprintf(FullName, ARRAYSIZE(FullName), L"%s%s", Prefix, Name);
+    FullName[ARRAYSIZE(FullName) - 1] = UNICODE_NULL;
+    switch (Kind)
+    {
+        case 0: Handle = OpenEventW(SYNCHRONIZE, FALSE, FullName); break;
+        case 1: Handle = OpenMutexW(SYNCHRONIZE, FALSE, FullName); break;
+        default: Handle = OpenFileMappingW(FILE_MAP_READ, FALSE, FullName); break;
+    }
+    if (Handle) CloseHandle(Handle);
+    return Handle != NULL;
+}
+
+/*
+ * A Win32 program in a server silo with its own CSRSS: its named objects,
+ * its processes and its drive letters are the silo's. Each failed check
+ * sets one bit of the exit code. The host looks from outside until it sets
+ * the release event, which this program creates last.
+ */
+static
+DWORD
+CheckWin32InSilo(VOID)
+{
+    static const PCWSTR HostObjects[] = { WIN32SILO_HOST_EVENT, WIN32SILO_HOST_MUTEX, WIN32SILO_HOST_SECTION };
+    HANDLE Event, Mutex, Section, Release;
+    PROCESS_INFORMATION ProcessInfo;
+    WCHAR Target[MAX_PATH], Image[MAX_PATH];
+    DWORD Failures = 0;
+    int Kind;
+
+    Event = CreateEventW(NULL, TRUE, FALSE, WIN32SILO_EVENT);
+    Mutex = CreateMutexW(NULL, FALSE, WIN32SILO_MUTEX);
+    Section = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, WIN32SILO_SECTION_BYTES,
+                                 WIN32SILO_SECTION);
+    if (!Event || !Mutex || !Section) Failures |= WIN32SILO_FAIL_CREATE;
+
+    /* The host's objects are the host's, by any name a silo has for them */
+    for (Kind = 0; Kind < ARRAYSIZE(HostObjects); Kind++)
+    {
+        if (CanOpenNamed(L"", HostObjects[Kind], Kind)) Failures |= WIN32SILO_FAIL_SEES_HOST;
+        if (CanOpenNamed(L"Global\\", HostObjects[Kind], Kind)) Failures |= WIN32SILO_FAIL_SEES_HOST_GLOBAL;
+    }
+
+    /* CreateProcess is served by the silo's CSRSS */
+    if (!SpawnChild(CHILD_MODE_EXIT, WIN32SILO_CHILD_EXIT_CODE, FALSE, DETACHED_PROCESS, &ProcessInfo) ||
+        WaitChild(&ProcessInfo) != strtoul(WIN32SILO_CHILD_EXIT_CODE, NULL, 0))
+    {
+        Failures |= WIN32SILO_FAIL_CHILD;
+    }
+    CloseChild(&ProcessInfo);
+
+    /* \?? is the silo's device map: the system drive is lent by the host, Q: is the silo's own */
+    if (!GetModuleFileNameW(NULL, Image, ARRAYSIZE(Image)) || Image[1] != L':') Failures |= WIN32SILO_FAIL_SETUP;
+    Image[2] = UNICODE_NULL;
+    if (!QueryDosDeviceW(Image, Target, ARRAYSIZE(Target))) Failures |= WIN32SILO_FAIL_DRIVE;
+    if (!DefineDosDeviceW(DDD_NO_BROADCAST_SYSTEM, WIN32SILO_DRIVE, WIN32SILO_DRIVE_TARGET) ||
+        !QueryDosDeviceW(WIN32SILO_DRIVE, Target, ARRAYSIZE(Target)))
+    {
+        Failures |= WIN32SILO_FAIL_DEFINE_DRIVE;
+    }
+
+    Release = CreateEventW(NULL, TRUE, FALSE, WIN32SILO_RELEASE);
+    if (!Release) Failures |= WIN32SILO_FAIL_SETUP;
+    else if (WaitForSingleObject(Release, SILOTEST_WAIT_MS) != WAIT_OBJECT_0) Failures |= WIN32SILO_FAIL_RELEASE;
+
+    if (Release) CloseHandle(Release);
+    if (Section) CloseHandle(Section);
+    if (Mutex) CloseHandle(Mutex);
+    if (Event) CloseHandle(Event);
+    return Failures;
+}
+
 /* Creates Count processes one after the other; returns the milliseconds it took */
 static
 DWORD
@@ -132,6 +214,10 @@ ChildMain(
         if (!MakeCritical()) ExitProcess(ERROR_PRIVILEGE_NOT_HELD);
         if (!strcmp(Mode, CHILD_MODE_CRITICAL_WAIT)) Sleep(CHILD_SLEEP_FOREVER_MS);
         ExitCode = strtoul(Argument, NULL, 0);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_WIN32_IN_SILO))
+    {
+        ExitCode = CheckWin32InSilo();
     }
     else if (!strcmp(Mode, CHILD_MODE_LOOKUP_BENCH))
     {

@@ -28,6 +28,8 @@
 #include <ndk/psfuncs.h>
 #include <ndk/rtlfuncs.h>
 #include <ndk/setypes.h>
+#include <ndk/lpcfuncs.h>
+#include <sm/smmsg.h>
 
 #include "../include/silodrv.h"
 
@@ -50,6 +52,30 @@
 #define CHILD_MODE_SLEEP            "sleep"     /* asks for S1 sleep; exit code = the status */
 #define CHILD_MODE_HARD_ERROR       "harderror" /* raises the argument as a shutdown hard error */
 #define CHILD_MODE_LOOKUP_BENCH     "lookupbench" /* exit code = ns per named-object lookup */
+#define CHILD_MODE_WIN32_IN_SILO    "win32silo" /* Win32 checks in a silo with its own CSRSS */
+
+/* Exit code bits of the "win32silo" child: one per check that failed */
+#define WIN32SILO_FAIL_CREATE           0x001   /* its event, mutex or section */
+#define WIN32SILO_FAIL_SEES_HOST        0x002   /* opened a host object by its name */
+#define WIN32SILO_FAIL_SEES_HOST_GLOBAL 0x004   /* ... or by Global\<name> */
+#define WIN32SILO_FAIL_CHILD            0x008   /* CreateProcess in the silo */
+#define WIN32SILO_FAIL_DRIVE            0x010   /* C: through the silo's \?? */
+#define WIN32SILO_FAIL_DEFINE_DRIVE     0x020   /* a drive letter of its own */
+#define WIN32SILO_FAIL_RELEASE          0x040   /* the host never released it */
+#define WIN32SILO_FAIL_SETUP            0x080
+
+/* Named objects of the Win32 check: the host's, and the silo program's */
+#define WIN32SILO_HOST_EVENT        L"SiloTestHostEvent"
+#define WIN32SILO_HOST_MUTEX        L"SiloTestHostMutex"
+#define WIN32SILO_HOST_SECTION      L"SiloTestHostSection"
+#define WIN32SILO_EVENT             L"SiloTestSiloEvent"
+#define WIN32SILO_MUTEX             L"SiloTestSiloMutex"
+#define WIN32SILO_SECTION           L"SiloTestSiloSection"
+#define WIN32SILO_RELEASE           L"SiloTestRelease"  /* set by the host when it has looked */
+#define WIN32SILO_SECTION_BYTES     4096
+#define WIN32SILO_DRIVE             L"Q:"
+#define WIN32SILO_DRIVE_TARGET      L"C:\\"
+#define WIN32SILO_CHILD_EXIT_CODE   "7"
 
 /* Exit code bits of the "insilo" child: one per check that failed */
 #define INSILO_FAIL_SHARED_DATA         0x01
@@ -83,6 +109,28 @@ ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);
+
+/* silosm.c: server silos started by the host's SMSS */
+#ifndef HANDLE_DETACHED_PROCESS
+#define HANDLE_DETACHED_PROCESS     ((HANDLE)-1)    /* kernel32's "no console" marker */
+#endif
+
+typedef struct _SMSS_SILO
+{
+    HANDLE Silo;
+    ULONG SiloId;
+    double ReadyMs;     /* SmStartServerSilo request -> the silo's CSRSS serves; < 0 if never */
+} SMSS_SILO, *PSMSS_SILO;
+
+typedef VOID (*PROCESS_VISITOR)(PVOID Context, ULONG Pid, PCUNICODE_STRING Image, LONGLONG CreateTime);
+
+NTSTATUS StartSmssSilo(_In_ HANDLE SmPort, _Out_ PSMSS_SILO Started);
+VOID EndSmssSilo(_Inout_ PSMSS_SILO Started, _In_ NTSTATUS ExitStatus);
+BOOL SiloDirectoryHasEntry(_In_ ULONG SiloId, _In_ PCWSTR Directory, _In_ PCWSTR Name);
+NTSTATUS StartWin32InSilo(_In_ PSMSS_SILO Started, _In_ PCSTR Mode, _In_opt_ PCSTR Argument, _Out_ PHANDLE Process);
+ULONG EarliestProcessIn(_In_opt_ HANDLE Job, _In_ PCWSTR ImageName, _Out_opt_ PLONGLONG CreateTime);
+ULONG ForEachProcessIn(_In_opt_ HANDLE Job, _In_opt_ PCWSTR ImageName, _In_opt_ PROCESS_VISITOR Visit,
+                       _In_opt_ PVOID Context);
 
 /* namespace.c */
 DWORD LookupBenchNanoseconds(VOID);
