@@ -14,7 +14,7 @@ SCENARIOS = [
          own_boot=True, issue="5"),
     dict(name="silo-csrss",
          description="A server silo's own Win32 world: its CSRSS serves Win32 programs started in the silo "
-                     "(SmExecPgm to the silo's SMSS); processes, events, mutexes, sections and drive letters seen "
+                     "(SmExecPgm to the silo's SMSS); processes, events, mutexes, sections, pipes and drive letters seen "
                      "from both sides; three silos with their CSRSS ended in any order; killing a silo's CSRSS ends "
                      "that silo only; prints start time against the host's SMSS->CSRSS and how many run at once",
          tests=("silotest:csrss",),

@@ -79,7 +79,7 @@ CanOpenNamed(
 
 /*
  * A Win32 program in a server silo with its own CSRSS: its named objects,
- * its processes and its drive letters are the silo's. Each failed check
+ * pipes, processes and drive letters are the silo's. Each failed check
  * sets one bit of the exit code. The host looks from outside until it sets
  * the release event, which this program creates last.
  */
@@ -88,7 +88,7 @@ DWORD
 CheckWin32InSilo(VOID)
 {
     static const PCWSTR HostObjects[] = { WIN32SILO_HOST_EVENT, WIN32SILO_HOST_MUTEX, WIN32SILO_HOST_SECTION };
-    HANDLE Event, Mutex, Section, Release;
+    HANDLE Event, Mutex, Section, Release, Probe, OwnPipe, ListeningPipe;
     PROCESS_INFORMATION ProcessInfo;
     WCHAR Target[MAX_PATH], Image[MAX_PATH];
     DWORD Failures = 0;
@@ -106,6 +106,28 @@ CheckWin32InSilo(VOID)
         if (CanOpenNamed(L"", HostObjects[Kind], Kind)) Failures |= WIN32SILO_FAIL_SEES_HOST;
         if (CanOpenNamed(L"Global\\", HostObjects[Kind], Kind)) Failures |= WIN32SILO_FAIL_SEES_HOST_GLOBAL;
     }
+
+    /* Pipes: the host's is not reachable, and the silo's may have the name of another host pipe */
+    Probe = CreateFileW(WIN32SILO_PIPE_PREFIX WIN32SILO_HOST_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                        OPEN_EXISTING, 0, NULL);
+    if (Probe != INVALID_HANDLE_VALUE)
+    {
+        Failures |= WIN32SILO_FAIL_PIPE_HOST;
+        CloseHandle(Probe);
+    }
+    OwnPipe = CreateNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_PIPE, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                               PIPE_TYPE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, WIN32SILO_PIPE_BYTES,
+                               WIN32SILO_PIPE_BYTES, 0, NULL);
+    Probe = CreateFileW(WIN32SILO_PIPE_PREFIX WIN32SILO_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                        OPEN_EXISTING, 0, NULL);
+    if (OwnPipe == INVALID_HANDLE_VALUE || Probe == INVALID_HANDLE_VALUE) Failures |= WIN32SILO_FAIL_PIPE_OWN;
+    if (Probe != INVALID_HANDLE_VALUE) CloseHandle(Probe);
+
+    /* A second instance for the host to reach by the silo's full name */
+    ListeningPipe = CreateNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_PIPE, PIPE_ACCESS_DUPLEX,
+                                     PIPE_TYPE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, WIN32SILO_PIPE_BYTES,
+                                     WIN32SILO_PIPE_BYTES, 0, NULL);
+    if (ListeningPipe == INVALID_HANDLE_VALUE) Failures |= WIN32SILO_FAIL_PIPE_OWN;
 
     /* CreateProcess is served by the silo's CSRSS */
     if (!SpawnChild(CHILD_MODE_EXIT, WIN32SILO_CHILD_EXIT_CODE, FALSE, DETACHED_PROCESS, &ProcessInfo) ||
@@ -130,6 +152,8 @@ CheckWin32InSilo(VOID)
     else if (WaitForSingleObject(Release, SILOTEST_WAIT_MS) != WAIT_OBJECT_0) Failures |= WIN32SILO_FAIL_RELEASE;
 
     if (Release) CloseHandle(Release);
+    if (ListeningPipe != INVALID_HANDLE_VALUE) CloseHandle(ListeningPipe);
+    if (OwnPipe != INVALID_HANDLE_VALUE) CloseHandle(OwnPipe);
     if (Section) CloseHandle(Section);
     if (Mutex) CloseHandle(Mutex);
     if (Event) CloseHandle(Event);

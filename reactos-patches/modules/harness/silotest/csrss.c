@@ -97,7 +97,7 @@ CheckWin32World(
 {
     HANDLE Child, Release, Probe;
     IMAGE_TALLY Tally;
-    WCHAR Target[MAX_PATH];
+    WCHAR Target[MAX_PATH], SiloPipe[MAX_PATH];
     DWORD ExitCode = STILL_ACTIVE, Waited;
     NTSTATUS Status;
 
@@ -136,6 +136,13 @@ CheckWin32World(
     ok(SiloDirectoryHasEntry(World->SiloId, L"BaseNamedObjects", WIN32SILO_MUTEX) &&
        SiloDirectoryHasEntry(World->SiloId, L"BaseNamedObjects", WIN32SILO_SECTION),
        "the silo's mutex or section is not in its BaseNamedObjects\n");
+
+    /* The silo's pipe is the host's only by the silo's full name */
+    _snwprintf(SiloPipe, ARRAYSIZE(SiloPipe), WIN32SILO_PIPE_PREFIX L"Silos\\%lu\\" WIN32SILO_PIPE, World->SiloId);
+    SiloPipe[ARRAYSIZE(SiloPipe) - 1] = UNICODE_NULL;
+    Probe = CreateFileW(SiloPipe, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+    ok(Probe != INVALID_HANDLE_VALUE, "the host cannot open %S: %lu\n", SiloPipe, GetLastError());
+    if (Probe != INVALID_HANDLE_VALUE) CloseHandle(Probe);
 
     /* Its drive letter went to the silo's device map */
     ok(!QueryDosDeviceW(WIN32SILO_DRIVE, Target, ARRAYSIZE(Target)), "the host sees the silo's %S\n",
@@ -214,7 +221,7 @@ KillSiloCsrss(
 START_TEST(csrss)
 {
     SMSS_SILO World, Silos[CSRSS_PARALLEL_SILOS], *Capacity;
-    HANDLE SmPort, HostEvent, HostMutex, HostSection;
+    HANDLE SmPort, HostEvent, HostMutex, HostSection, HostPipe, HostSiloNamedPipe;
     ULONG i, Running = 0, HostCsrss;
     double HostMs, Ratio;
     NTSTATUS Status;
@@ -232,6 +239,13 @@ START_TEST(csrss)
     HostSection = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, WIN32SILO_SECTION_BYTES,
                                      WIN32SILO_HOST_SECTION);
     ok(HostEvent && HostMutex && HostSection, "host objects: %p %p %p\n", HostEvent, HostMutex, HostSection);
+    HostPipe = CreateNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_HOST_PIPE, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT,
+                                PIPE_UNLIMITED_INSTANCES, WIN32SILO_PIPE_BYTES, WIN32SILO_PIPE_BYTES, 0, NULL);
+    HostSiloNamedPipe = CreateNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_PIPE,
+                                         PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_TYPE_BYTE | PIPE_WAIT,
+                                         1, WIN32SILO_PIPE_BYTES, WIN32SILO_PIPE_BYTES, 0, NULL);
+    ok(HostPipe != INVALID_HANDLE_VALUE && HostSiloNamedPipe != INVALID_HANDLE_VALUE, "host pipes: %lu\n",
+       GetLastError());
 
     /* One silo, its own CSRSS, and how long that took beside the host's own boot */
     Status = StartSmssSilo(SmPort, &World);
@@ -281,6 +295,8 @@ START_TEST(csrss)
     if (Capacity) HeapFree(GetProcessHeap(), 0, Capacity);
     ok(ForEachProcessIn(NULL, CSRSS_IMAGE, NULL, NULL) == HostCsrss, "the host's CSRSS count changed\n");
 
+    if (HostSiloNamedPipe != INVALID_HANDLE_VALUE) CloseHandle(HostSiloNamedPipe);
+    if (HostPipe != INVALID_HANDLE_VALUE) CloseHandle(HostPipe);
     if (HostSection) CloseHandle(HostSection);
     if (HostMutex) CloseHandle(HostMutex);
     if (HostEvent) CloseHandle(HostEvent);

@@ -63,6 +63,8 @@
 #define WIN32SILO_FAIL_DEFINE_DRIVE     0x020   /* a drive letter of its own */
 #define WIN32SILO_FAIL_RELEASE          0x040   /* the host never released it */
 #define WIN32SILO_FAIL_SETUP            0x080
+#define WIN32SILO_FAIL_PIPE_HOST        0x100   /* opened the host's pipe by its name */
+#define WIN32SILO_FAIL_PIPE_OWN         0x200   /* its own pipe (named as one of the host's) */
 
 /* Named objects of the Win32 check: the host's, and the silo program's */
 #define WIN32SILO_HOST_EVENT        L"SiloTestHostEvent"
@@ -72,6 +74,10 @@
 #define WIN32SILO_MUTEX             L"SiloTestSiloMutex"
 #define WIN32SILO_SECTION           L"SiloTestSiloSection"
 #define WIN32SILO_RELEASE           L"SiloTestRelease"  /* set by the host when it has looked */
+#define WIN32SILO_PIPE_PREFIX       L"\\\\.\\pipe\\"
+#define WIN32SILO_HOST_PIPE         L"SiloTestHostPipe"
+#define WIN32SILO_PIPE              L"SiloTestPipe"     /* the host and the silo each have one */
+#define WIN32SILO_PIPE_BYTES        512
 #define WIN32SILO_SECTION_BYTES     4096
 #define WIN32SILO_DRIVE             L"Q:"
 #define WIN32SILO_DRIVE_TARGET      L"C:\\"
