@@ -2,8 +2,9 @@
 
 It answers, from the built ntoskrnl.exe alone: does it export every silo DDI, do the job
 information syscalls hand the silo classes to the silo code, does PspCatchCriticalBreak take the
-server silo at every call site, do the power and hard-error paths end a server silo, and do the
-object manager's lookups know the caller's silo namespace? Each answer is a ``Finding`` with
+server silo at every call site, do the power and hard-error paths end a server silo, do the
+object manager's lookups know the caller's silo namespace, does a silo's CSRSS get its silo's hard
+errors, and (from npfs.sys beside it) are a silo's pipe names kept in the silo? Each answer is a ``Finding`` with
 the evidence (addresses, missing names), so a reviewer sees *why*, not just a yes/no.
 """
 
@@ -45,14 +46,23 @@ SILO_TERMINATORS = {
     "NtSetSystemPowerState": "PsTerminateServerSilo",
     "ExpRaiseHardError": "PsTerminateServerSilo",
 }
-# The object manager's lookups that must know the caller's silo namespace
-NAMESPACE_HOOKS = (
+# Kernel paths that must know the caller's silo: the object manager's lookups (its namespace)
+# and the hard-error port a silo's own CSRSS sets
+SILO_HOOKS = (
     ("ObpLookupObjectName", "ObpGetLookupRootDirectory", "starts absolute names at the caller's silo root"),
     ("ObpLookupObjectName", "ObpIsDirectoryInCallerSilo", "keeps a silo's creations in its namespace"),
     ("ObpLookupEntryDirectory", "ObpGetSiloShadowDirectory", "lends shadowed host entries to silo lookups"),
     ("ObQueryNameString", "ObpGetLookupRootDirectory", "tells names relative to the silo root"),
     ("ObpReferenceDeviceMap", "ObpReferenceSiloDeviceMap", "gives a silo thread its silo's \\??"),
+    ("NtCreateDirectoryObject", "ObpShadowNewSiloDirectory", "lets a directory made at a silo root lend the host's"),
+    ("NtSetDefaultHardErrorPort", "PsSetServerSiloHardErrorPort", "gives a silo's CSRSS its silo's hard errors"),
+    ("ExpRaiseHardError", "PsReferenceServerSiloHardErrorPort", "sends a silo thread's hard errors to its CSRSS"),
 )
+
+# The named-pipe file system: every way to name a pipe qualifies a silo caller's name
+PIPE_QUALIFIER = "NpQualifySiloPipeName"
+PIPE_NAMERS = ("NpFsdCreate", "NpFsdCreateNamedPipe", "NpWaitForNamedPipe")
+NPFS_RELATIVE_PATH = "drivers/filesystems/npfs/npfs.sys"
 STDCALL_ARGUMENT_BYTES = 4
 
 KERNEL_RELATIVE_PATHS = ("ntoskrnl/ntoskrnl.exe", "ntoskrnl.exe")
@@ -162,6 +172,19 @@ def inspect_build(build: Path) -> InspectReport:
     report.findings.append(check_critical_break(image))
     for caller, callee in SILO_TERMINATORS.items():
         report.findings.append(check_calls(image, caller, callee, f"{caller} ends a server silo ({callee})"))
-    for caller, callee, meaning in NAMESPACE_HOOKS:
+    for caller, callee, meaning in SILO_HOOKS:
         report.findings.append(check_calls(image, caller, callee, f"{caller} {meaning} ({callee})"))
+    if Path(build).is_dir():
+        report.findings.extend(check_pipes(Path(build)))
     return report
+
+
+def check_pipes(build: Path) -> List[Finding]:
+    """npfs.sys beside the kernel: a silo's pipe names are qualified wherever a pipe is named."""
+    npfs = build / NPFS_RELATIVE_PATH
+    if not npfs.is_file():
+        return [Finding("npfs.sys names a silo's pipes in the silo", False,
+                        f"no {NPFS_RELATIVE_PATH} in {build}: build the 'npfs' target")]
+    image = ModuleImage.load(npfs)
+    return [check_calls(image, namer, PIPE_QUALIFIER, f"npfs {namer} names a silo's pipes in the silo")
+            for namer in PIPE_NAMERS]

@@ -9,8 +9,8 @@ import pytest
 
 from harness.binary import BinaryError, ModuleImage
 from harness.cli import main
-from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, NAMESPACE_HOOKS, SILO_CLASS_WIRING, SILO_DDIS,
-                             SILO_TERMINATORS, inspect_build)
+from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, NPFS_RELATIVE_PATH, PIPE_NAMERS, PIPE_QUALIFIER,
+                             SILO_CLASS_WIRING, SILO_DDIS, SILO_HOOKS, SILO_TERMINATORS, inspect_build)
 
 from peimage import FakeModule
 
@@ -32,23 +32,36 @@ def wired_kernel(critical_break_pops: int = 16, critical_pushes: int = 4) -> Fak
     for caller in CRITICAL_BREAK_CALLERS:
         module.add(caller, rva, (CRITICAL_BREAK,), pushes=critical_pushes)
         rva += 0x40
-    for caller, callee in SILO_TERMINATORS.items():
-        module.add(caller, rva, (callee,), pushes=2)
-        rva += 0x40
-    callees = sorted({callee for _, callee, _ in NAMESPACE_HOOKS})
-    for callee in callees:
+    # A caller may both end a silo and take a hook (ExpRaiseHardError): one function, all its calls
+    hooked = {caller: [callee] for caller, callee in SILO_TERMINATORS.items()}
+    for caller, callee, _ in SILO_HOOKS:
+        hooked.setdefault(caller, []).append(callee)
+    for callee in sorted({callee for _, callee, _ in SILO_HOOKS} - set(module.calls)):
         module.add(callee, rva)
         rva += 0x20
-    for caller in sorted({caller for caller, _, _ in NAMESPACE_HOOKS}):
-        module.add(caller, rva, tuple(c for k, c, _ in NAMESPACE_HOOKS if k == caller), pushes=1)
+    for caller, callees in sorted(hooked.items()):
+        module.add(caller, rva, tuple(callees), pushes=2)
         rva += 0x40
     return module
 
 
-def write(tmp_path: Path, module: FakeModule, **kwargs) -> Path:
+def wired_npfs(namers=PIPE_NAMERS) -> FakeModule:
+    module = FakeModule(exports=[])
+    module.add(PIPE_QUALIFIER, 0x1000)
+    rva = 0x1100
+    for namer in PIPE_NAMERS:
+        module.add(namer, rva, (PIPE_QUALIFIER,) if namer in namers else (), pushes=2)
+        rva += 0x40
+    return module
+
+
+def write(tmp_path: Path, module: FakeModule, npfs: FakeModule = None, **kwargs) -> Path:
     build = tmp_path / "build" / "ntoskrnl"
     build.mkdir(parents=True)
     (build / "ntoskrnl.exe").write_bytes(module.build(**kwargs))
+    npfs_path = tmp_path / "build" / NPFS_RELATIVE_PATH
+    npfs_path.parent.mkdir(parents=True)
+    npfs_path.write_bytes((npfs or wired_npfs()).build())
     return tmp_path / "build"
 
 
@@ -92,11 +105,27 @@ def test_a_syscall_that_skips_the_silo_code_fails(tmp_path):
 def test_unpatched_kernel_reports_missing_symbols(tmp_path):
     module = FakeModule(exports=["NtQueryInformationJobObject"])
     module.add("NtQueryInformationJobObject", 0x1000).add("NtSetInformationJobObject", 0x1040)
-    report = inspect_build(write(tmp_path, module))
+    npfs = FakeModule(exports=[])
+    for rva, namer in enumerate(PIPE_NAMERS):
+        npfs.add(namer, 0x1000 + 0x40 * rva)
+    report = inspect_build(write(tmp_path, module, npfs=npfs))
     assert not report.ok
     assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:3])
     assert all("no symbol for" in f.detail for f in report.findings[3:])
-    assert len(report.findings) == 3 + 1 + len(SILO_TERMINATORS) + len(NAMESPACE_HOOKS)
+    assert len(report.findings) == 3 + 1 + len(SILO_TERMINATORS) + len(SILO_HOOKS) + len(PIPE_NAMERS)
+
+
+def test_a_pipe_path_that_skips_the_silo_name_fails(tmp_path):
+    report = inspect_build(write(tmp_path, wired_kernel(), npfs=wired_npfs(namers=("NpFsdCreate",))))
+    failing = [f.detail for f in report.findings if not f.ok]
+    assert failing == [f"NpFsdCreateNamedPipe never calls {PIPE_QUALIFIER}", f"NpWaitForNamedPipe never calls {PIPE_QUALIFIER}"]
+
+
+def test_a_build_without_npfs_is_told_to_build_it(tmp_path):
+    build = write(tmp_path, wired_kernel())
+    (build / NPFS_RELATIVE_PATH).unlink()
+    report = inspect_build(build)
+    assert [f.detail for f in report.findings if not f.ok] == [f"no {NPFS_RELATIVE_PATH} in {build}: build the 'npfs' target"]
 
 
 def test_stripped_or_missing_binaries_are_infrastructure_errors(tmp_path, capsys):

@@ -112,6 +112,17 @@ def test_the_soak_leaves_the_guest_as_it_found_it(reactos_iso, tmp_path):
         assert before == after, f"{count} {soak[count]}"
 
 
+def test_server_silos_whose_csrss_dies_leave_the_guest_as_they_found_it(reactos_iso, tmp_path):
+    """Issue 6: 100 SMSS-started silos whose CSRSS is killed; every count comes back."""
+    verdict = boot(reactos_iso, tmp_path, "contain-csrss-soak", inactivity=120.0, deadline=900.0).verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    soak = verdict.tests[0].metrics["csrss-soak"]
+    assert soak["cycles"] == soak["ended"] == "100"
+    for count in ("processes", "handles", "job_objects", "silo_dirs"):
+        before, after = soak[count].split("->")
+        assert before == after, f"{count} {soak[count]}"
+
+
 def test_a_host_critical_process_still_bugchecks_the_host(reactos_iso, tmp_path):
     """Negative control: containment must not weaken the host's own critical-process rule."""
     record = boot(reactos_iso, tmp_path, "contain-host-critical")

@@ -1,7 +1,7 @@
 """Scenarios of containment (issue: a dying or misbehaving server silo ends itself, never the host).
 
 The guest side is silotest.exe's contain, soak and hostcritical tests
-(reactos-patches/modules/harness/silotest/contain.c). Each may take the guest down if containment
+(reactos-patches/modules/harness/silotest/contain.c) and its csrsssoak test (csrss.c). Each may take the guest down if containment
 is broken, so each gets a boot of its own.
 """
 
@@ -16,6 +16,12 @@ SCENARIOS = [
          description="100 silo start -> critical crash -> teardown cycles in one boot; processes, handles, "
                      "job objects, \\Silos entries and non-paged pool come back",
          tests=("silotest:soak",),
+         own_boot=True, issue="6"),
+    dict(name="contain-csrss-soak",
+         description="100 cycles of a server silo started by SMSS whose CSRSS is killed, in one boot; each silo "
+                     "ends with STATUS_SYSTEM_PROCESS_TERMINATED; processes, handles, job objects, \\Silos entries "
+                     "and non-paged pool come back",
+         tests=("silotest:csrsssoak",),
          own_boot=True, issue="6"),
     dict(name="contain-host-critical",
          description="negative control: a host critical process dying must still bugcheck the host "

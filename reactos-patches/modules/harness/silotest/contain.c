@@ -13,12 +13,6 @@
 #define CONTAIN_HARD_ERROR          STATUS_ACCESS_VIOLATION
 #define CONTAIN_HARD_ERROR_TEXT     "0xC0000005"
 #define CONTAIN_JOB_EXIT            0x1234
-#define SOAK_CYCLES                 100
-#define SOAK_SETTLE_MS              5000
-/* Cycles run before the counts are taken: lookaside lists and caches fill once, services finish starting */
-#define SOAK_WARMUP_CYCLES          5
-/* Pool the kernel may keep in lookaside lists and caches after the soak, in pages */
-#define SOAK_POOL_SLACK_PAGES       16
 
 /* SHUTDOWN_ACTION values, as the child's argument */
 #define SHUTDOWN_NO_REBOOT_TEXT     "0"

@@ -302,3 +302,86 @@ START_TEST(csrss)
     if (HostEvent) CloseHandle(HostEvent);
     NtClose(SmPort);
 }
+
+/* One cycle: a silo with its SMSS and CSRSS, its CSRSS killed, the silo torn down */
+static
+BOOL
+CsrssCrashCycle(
+    _In_ HANDLE SmPort)
+{
+    SMSS_SILO Started;
+    SERVERSILO_BASIC_INFORMATION Basic;
+    HANDLE Process = NULL;
+    BOOL Ended = FALSE;
+
+    if (NT_SUCCESS(StartSmssSilo(SmPort, &Started)))
+    {
+        Process = OpenProcess(PROCESS_TERMINATE, FALSE, EarliestProcessIn(Started.Silo, CSRSS_IMAGE, NULL));
+    }
+    if (Process)
+    {
+        TerminateProcess(Process, STATUS_UNSUCCESSFUL);
+        CloseHandle(Process);
+        Ended = WaitServerSiloState(Started.Silo, SERVERSILO_TERMINATED, &Basic) &&
+                Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED;
+    }
+    if (Started.Silo)
+    {
+        /* A cycle that went wrong must not leave its silo running */
+        if (!Ended) NtTerminateJobObject(Started.Silo, STATUS_CANCELLED);
+        NtClose(Started.Silo);
+    }
+    return Ended;
+}
+
+/* 100 silos started by SMSS whose CSRSS dies; the guest's counts come back */
+START_TEST(csrsssoak)
+{
+    ULONG Processes, Handles, Jobs, Silos, Pool, Cycle, Ended = 0;
+    ULONG ProcessesAfter, HandlesAfter, JobsAfter, SilosAfter, PoolAfter;
+    HANDLE SmPort;
+    DWORD Start;
+    NTSTATUS Status;
+
+    ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
+    Status = SmConnectToSm(NULL, NULL, 0, &SmPort);
+    ok(Status == STATUS_SUCCESS, "SmConnectToSm: 0x%08lx\n", Status);
+    if (!NT_SUCCESS(Status)) return;
+
+    for (Cycle = 0; Cycle < SOAK_WARMUP_CYCLES; Cycle++) CsrssCrashCycle(SmPort);
+    Sleep(SOAK_SETTLE_MS);
+
+    Processes = CountProcesses(NULL);
+    Handles = CountOwnHandles();
+    Jobs = CountJobObjects();
+    Silos = CountSiloDirectories();
+    Pool = NonPagedPoolPages();
+
+    for (Cycle = 0; Cycle < SOAK_CYCLES; Cycle++)
+    {
+        if (CsrssCrashCycle(SmPort)) Ended++;
+    }
+
+    /* Process objects go once their last reference does: give the reaper a moment */
+    Start = GetTickCount();
+    while (((ProcessesAfter = CountProcesses(NULL)) != Processes || (JobsAfter = CountJobObjects()) != Jobs) &&
+           GetTickCount() - Start < SOAK_SETTLE_MS)
+    {
+        Sleep(SILOTEST_POLL_MS);
+    }
+    JobsAfter = CountJobObjects();
+    HandlesAfter = CountOwnHandles();
+    SilosAfter = CountSiloDirectories();
+    PoolAfter = NonPagedPoolPages();
+
+    trace("csrss-soak: cycles=%lu ended=%lu processes=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu "
+          "silo_dirs=%lu->%lu nonpaged_pages=%lu->%lu\n", (ULONG)SOAK_CYCLES, Ended, Processes, ProcessesAfter,
+          Handles, HandlesAfter, Jobs, JobsAfter, Silos, SilosAfter, Pool, PoolAfter);
+    ok(Ended == SOAK_CYCLES, "%lu of %u silos ended by their CSRSS's death\n", Ended, SOAK_CYCLES);
+    ok(ProcessesAfter == Processes, "processes %lu -> %lu\n", Processes, ProcessesAfter);
+    ok(HandlesAfter == Handles, "handles %lu -> %lu\n", Handles, HandlesAfter);
+    ok(JobsAfter == Jobs, "job objects %lu -> %lu\n", Jobs, JobsAfter);
+    ok(SilosAfter == Silos, "\\Silos entries %lu -> %lu\n", Silos, SilosAfter);
+    ok(Pool != MAXULONG && PoolAfter <= Pool + SOAK_POOL_SLACK_PAGES, "non-paged pool %lu -> %lu pages\n", Pool, PoolAfter);
+    NtClose(SmPort);
+}

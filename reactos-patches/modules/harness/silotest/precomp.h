@@ -39,6 +39,14 @@
 #define SILOTEST_WAIT_MS            10000
 #define SILOTEST_POLL_MS            20
 
+/* The soaks: silo start -> crash -> teardown cycles in one boot */
+#define SOAK_CYCLES                 100
+#define SOAK_SETTLE_MS              5000
+/* Cycles run before the counts are taken: lookaside lists and caches fill once, services finish starting */
+#define SOAK_WARMUP_CYCLES          5
+/* Pool the kernel may keep in lookaside lists and caches after the soak, in pages */
+#define SOAK_POOL_SLACK_PAGES       16
+
 /* Child process modes: silotest.exe child <mode> [argument] */
 #define CHILD_MODE_WAIT             "wait"      /* sleeps until killed */
 #define CHILD_MODE_EXIT             "exit"      /* exits at once with the argument as exit code */

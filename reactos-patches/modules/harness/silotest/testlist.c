@@ -12,6 +12,7 @@ extern void func_bench(void);
 extern void func_child(void);
 extern void func_contain(void);
 extern void func_csrss(void);
+extern void func_csrsssoak(void);
 extern void func_ddi(void);
 extern void func_fuzz(void);
 extern void func_hostcritical(void);
@@ -27,6 +28,7 @@ const struct test winetest_testlist[] =
     { "child", func_child },
     { "contain", func_contain },
     { "csrss", func_csrss },
+    { "csrsssoak", func_csrsssoak },
     { "ddi", func_ddi },
     { "fuzz", func_fuzz },
     { "hostcritical", func_hostcritical },
