@@ -70,7 +70,9 @@ def format_table(results: Sequence[ScenarioResult], boots: Sequence[BootRecord])
     for result in results:
         for test in result.tests:
             for name, pairs in test.metrics.items():
-                lines.append(f"metric {test.name} {name}: " + " ".join(f"{k}={v}" for k, v in pairs.items()))
+                # a figure means little without the accelerator it was measured under
+                lines.append(f"metric {test.name} {name} ({result.boot.accel or 'no accelerator'}): "
+                             + " ".join(f"{k}={v}" for k, v in pairs.items()))
     if any(test.metrics for result in results for test in result.tests):
         lines.append("")
     for boot in boots:

@@ -38,3 +38,22 @@ def test_ordinary_output_is_not_a_metric():
         "Test jobs completed in 1.00 seconds.",
     ))
     assert protocol.run_for("silotest:jobs").metrics == {}
+
+
+def test_the_result_table_names_the_accelerator_beside_each_figure(tmp_path):
+    from harness.boot import BootRecord
+    from harness.report import ScenarioResult, format_table
+    from harness.scenarios import SCENARIOS
+    from harness.verdict import BootVerdict, Outcome
+
+    protocol = extract(lines(
+        "Running Wine Test, Module: silotest, Test: csrss",
+        "csrss.c:241: csrss-start: silo_id=1 silo_ms=207.3 host_ms=1784.4 ratio=0.116 goal=1.5",
+        "csrss: 76 tests executed (0 marked as todo, 0 failures), 0 skipped.",
+        "[HARNESS] exit silotest:csrss status=0x00000000",
+    ))
+    result = judge_test("silotest:csrss", protocol.run_for("silotest:csrss"))
+    verdict = BootVerdict(Outcome.PASS, "1 test(s) passed", tests=[result])
+    boot = BootRecord("boot1-silo-csrss", ["silotest:csrss"], verdict, "tcg", [], tmp_path)
+    table = format_table([ScenarioResult(SCENARIOS["silo-csrss"], boot, [result])], [boot])
+    assert "metric silotest:csrss csrss-start (tcg): silo_id=1 silo_ms=207.3 host_ms=1784.4 ratio=0.116" in table

@@ -255,7 +255,17 @@ START_TEST(csrss)
     trace("csrss-start: silo_id=%lu silo_ms=%.1f host_ms=%.1f ratio=%.3f goal=%.1f\n",
           World.SiloId, World.ReadyMs, HostMs, Ratio, CSRSS_START_RATIO_GOAL);
     ok(HostMs > 0, "the host's SMSS or winlogon start time is unknown\n");
-    if (NT_SUCCESS(Status)) CheckWin32World(&World);
+    if (NT_SUCCESS(Status))
+    {
+        SILO_USER_SHARED_DATA Shared;
+        WCHAR SystemRoot[MAX_PATH];
+
+        Status = NtQueryInformationJobObject(World.Silo, JobObjectServerSiloUserSharedData, &Shared, sizeof(Shared), NULL);
+        ok(Status == STATUS_SUCCESS && GetSystemWindowsDirectoryW(SystemRoot, ARRAYSIZE(SystemRoot)) &&
+           !_wcsicmp(Shared.NtSystemRoot, SystemRoot), "the silo's system root: 0x%08lx %S\n", Status,
+           NT_SUCCESS(Status) ? Shared.NtSystemRoot : L"");
+        CheckWin32World(&World);
+    }
     ok(ForEachProcessIn(NULL, CSRSS_IMAGE, NULL, NULL) == HostCsrss, "the host's CSRSS count changed\n");
 
     /* Several at once, each with its own CSRSS, ended in any order */

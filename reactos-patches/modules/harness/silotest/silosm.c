@@ -89,20 +89,26 @@ IsSiloReady(
 }
 
 /*
- * The host's sequence: a server silo, then SmStartServerSilo; waits until
- * the silo's CSRSS serves it. ReadyMs is the time from the request to SMSS.
+ * The host's sequence: job, SILO_READY, silo, root directory (shadowing the
+ * host's root, which lends \Device), system root, server silo initialize,
+ * then SmStartServerSilo; waits until the silo's CSRSS serves it. ReadyMs
+ * is the time from the request to SMSS.
  */
 NTSTATUS
 StartSmssSilo(
     _In_ HANDLE SmPort,
     _Out_ PSMSS_SILO Started)
 {
+    WCHAR SystemRoot[MAX_PATH];
     LARGE_INTEGER Start;
     NTSTATUS Status;
 
     ZeroMemory(Started, sizeof(*Started));
     Started->ReadyMs = -1.0;
-    Status = MakeServerSilo(&Started->Silo, NULL, NULL);
+
+    /* The silo runs the host's system files: its system root is the host's */
+    if (!GetSystemWindowsDirectoryW(SystemRoot, ARRAYSIZE(SystemRoot))) return STATUS_OBJECT_PATH_NOT_FOUND;
+    Status = MakeServerSilo(&Started->Silo, NULL, SystemRoot);
     if (!NT_SUCCESS(Status)) return Status;
     Started->SiloId = GetSiloId(Started->Silo);
 
