@@ -18,6 +18,7 @@
 #define CSRSS_START_RATIO_GOAL      1.5
 #define HUNDRED_NS_PER_MS           10000.0
 #define NEIGHBOUR_EXIT_CODE         "5"
+#define BYTES_PER_MB                (1024 * 1024)
 
 typedef struct _IMAGE_TALLY
 {
@@ -223,6 +224,7 @@ START_TEST(csrss)
     SMSS_SILO World, Silos[CSRSS_PARALLEL_SILOS], *Capacity;
     HANDLE SmPort, HostEvent, HostMutex, HostSection, HostPipe, HostSiloNamedPipe;
     ULONG i, Running = 0, HostCsrss;
+    MEMORYSTATUSEX Memory;
     double HostMs, Ratio;
     NTSTATUS Status;
 
@@ -293,9 +295,13 @@ START_TEST(csrss)
         if (!NT_SUCCESS(StartSmssSilo(SmPort, &Capacity[i]))) break;
         Running++;
     }
-    trace("csrss-silos: running_at_once=%lu goal=%u first_ready_ms=%.1f last_ready_ms=%.1f nonpaged_pages=%lu\n",
+    Memory.dwLength = sizeof(Memory);
+    if (!GlobalMemoryStatusEx(&Memory)) ZeroMemory(&Memory, sizeof(Memory));
+    trace("csrss-silos: running_at_once=%lu goal=%u first_ready_ms=%.1f last_ready_ms=%.1f nonpaged_pages=%lu "
+          "total_phys_mb=%lu avail_phys_mb=%lu\n",
           Running, CSRSS_CAPACITY_GOAL, Running ? Capacity[0].ReadyMs : -1.0,
-          Running ? Capacity[Running - 1].ReadyMs : -1.0, NonPagedPoolPages());
+          Running ? Capacity[Running - 1].ReadyMs : -1.0, NonPagedPoolPages(),
+          (ULONG)(Memory.ullTotalPhys / BYTES_PER_MB), (ULONG)(Memory.ullAvailPhys / BYTES_PER_MB));
     ok(Running == CSRSS_CAPACITY_GOAL, "only %lu server silos with their CSRSS ran at once\n", Running);
     ok(Running == 0 || SiloRunsWin32(&Capacity[Running - 1]), "the last silo's CSRSS does not serve\n");
     for (i = 0; Capacity && i < CSRSS_CAPACITY_GOAL; i++)
