@@ -109,3 +109,19 @@ def test_a_real_host_critical_death_is_answered_c_and_reported_as_its_bugcheck()
     assert verdict.outcome is Outcome.BUGCHECK
     assert verdict.bugcheck.code == 0xF4 and verdict.bugcheck.name == "CRITICAL_OBJECT_TERMINATION"
     assert any("PspCatchCriticalBreak" in line for line in verdict.backtrace)
+
+
+def test_a_real_boot_of_silos_with_their_own_csrss_passes_with_its_figures():
+    """Issue 5: silo SMSS and CSRSS announce themselves per silo; the start ratio and capacity are read."""
+    verdict = judge_fixture("reactos-silo-csrss")
+    assert verdict.outcome is Outcome.PASS, verdict.summary
+    [csrss] = verdict.tests
+    assert csrss.name == "silotest:csrss" and csrss.status is TestStatus.PASSED
+    assert float(csrss.metrics["csrss-start"]["ratio"]) <= 1.5
+    assert csrss.metrics["csrss-silos"]["running_at_once"] == "32"
+    lines = (FIXTURES / "reactos-silo-csrss" / "serial.log").read_text(errors="replace").splitlines()
+    silos = {line.split()[3] for line in lines if line.startswith("CSRSS: server silo ")}
+    assert len(silos) >= 32 and silos == {line.split()[3] for line in lines if line.startswith("SMSS: server silo ")}
+    kinds = [event.kind for number, text in enumerate(lines, 1)
+             for event in classify(ConsoleLine(number, 0.0, text))]
+    assert kinds.count(Kind.SILO_CRITICAL_EXIT) == 1   # the silo whose CSRSS the test killed
