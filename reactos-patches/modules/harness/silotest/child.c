@@ -77,6 +77,73 @@ CanOpenNamed(
     return Handle != NULL;
 }
 
+/* Waits for the busy pipe, then connects to it: TRUE if both worked */
+static
+DWORD
+WINAPI
+WaitForPipeAndConnect(
+    _In_ LPVOID Unused)
+{
+    HANDLE Client;
+
+    UNREFERENCED_PARAMETER(Unused);
+    if (!WaitNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_WAIT_PIPE, SILOTEST_WAIT_MS)) return FALSE;
+    Client = CreateFileW(WIN32SILO_PIPE_PREFIX WIN32SILO_WAIT_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+    if (Client == INVALID_HANDLE_VALUE) return FALSE;
+    CloseHandle(Client);
+    return TRUE;
+}
+
+/*
+ * A thread waits (WaitNamedPipe) for a pipe whose only instance is busy, and
+ * is woken when the server listens again: the pipe file system queues a
+ * silo's waiters under the silo's pipe names.
+ */
+static
+BOOL
+WaitForBusyPipe(VOID)
+{
+    OVERLAPPED Overlapped;
+    HANDLE Server, FirstClient, Waiter;
+    DWORD Connected = FALSE;
+
+    Server = CreateNamedPipeW(WIN32SILO_PIPE_PREFIX WIN32SILO_WAIT_PIPE, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                              PIPE_TYPE_BYTE | PIPE_WAIT, 1, WIN32SILO_PIPE_BYTES, WIN32SILO_PIPE_BYTES, 0, NULL);
+    if (Server == INVALID_HANDLE_VALUE) return FALSE;
+    FirstClient = CreateFileW(WIN32SILO_PIPE_PREFIX WIN32SILO_WAIT_PIPE, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                              OPEN_EXISTING, 0, NULL);
+    ZeroMemory(&Overlapped, sizeof(Overlapped));
+    Overlapped.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    Waiter = CreateThread(NULL, 0, WaitForPipeAndConnect, NULL, 0, NULL);
+    if (FirstClient != INVALID_HANDLE_VALUE && Overlapped.hEvent && Waiter)
+    {
+        /* The only instance is busy: the waiter queues until the server listens again */
+        Sleep(WIN32SILO_WAITER_START_MS);
+        CloseHandle(FirstClient);
+        FirstClient = INVALID_HANDLE_VALUE;
+        DisconnectNamedPipe(Server);
+        if (!ConnectNamedPipe(Server, &Overlapped) && GetLastError() == ERROR_IO_PENDING)
+        {
+            WaitForSingleObject(Overlapped.hEvent, SILOTEST_WAIT_MS);
+        }
+        if (WaitForSingleObject(Waiter, SILOTEST_WAIT_MS) != WAIT_OBJECT_0 || !GetExitCodeThread(Waiter, &Connected))
+        {
+            Connected = FALSE;
+        }
+    }
+    /* Closing the server ends a connect or a wait still pending */
+    CloseHandle(Server);
+    if (Waiter)
+    {
+        WaitForSingleObject(Waiter, SILOTEST_WAIT_MS);
+        CloseHandle(Waiter);
+    }
+    if (FirstClient != INVALID_HANDLE_VALUE) CloseHandle(FirstClient);
+    if (Overlapped.hEvent) CloseHandle(Overlapped.hEvent);
+    return Connected == TRUE;
+}
+
 /*
  * A Win32 program in a server silo with its own CSRSS: its named objects,
  * pipes, processes and drive letters are the silo's. Each failed check
@@ -128,6 +195,7 @@ CheckWin32InSilo(VOID)
                                      PIPE_TYPE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, WIN32SILO_PIPE_BYTES,
                                      WIN32SILO_PIPE_BYTES, 0, NULL);
     if (ListeningPipe == INVALID_HANDLE_VALUE) Failures |= WIN32SILO_FAIL_PIPE_OWN;
+    if (!WaitForBusyPipe()) Failures |= WIN32SILO_FAIL_PIPE_WAIT;
 
     /* CreateProcess is served by the silo's CSRSS */
     if (!SpawnChild(CHILD_MODE_EXIT, WIN32SILO_CHILD_EXIT_CODE, FALSE, DETACHED_PROCESS, &ProcessInfo) ||

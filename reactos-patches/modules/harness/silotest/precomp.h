@@ -73,6 +73,7 @@
 #define WIN32SILO_FAIL_SETUP            0x080
 #define WIN32SILO_FAIL_PIPE_HOST        0x100   /* opened the host's pipe by its name */
 #define WIN32SILO_FAIL_PIPE_OWN         0x200   /* its own pipe (named as one of the host's) */
+#define WIN32SILO_FAIL_PIPE_WAIT        0x400   /* waiting for its own busy pipe */
 
 /* Named objects of the Win32 check: the host's, and the silo program's */
 #define WIN32SILO_HOST_EVENT        L"SiloTestHostEvent"
@@ -86,6 +87,8 @@
 #define WIN32SILO_HOST_PIPE         L"SiloTestHostPipe"
 #define WIN32SILO_PIPE              L"SiloTestPipe"     /* the host and the silo each have one */
 #define WIN32SILO_PIPE_BYTES        512
+#define WIN32SILO_WAIT_PIPE         L"SiloTestWaitPipe" /* busy, then listening again */
+#define WIN32SILO_WAITER_START_MS   200                 /* time the waiter gets to queue its wait */
 #define WIN32SILO_SECTION_BYTES     4096
 #define WIN32SILO_DRIVE             L"Q:"
 #define WIN32SILO_DRIVE_TARGET      L"C:\\"
