@@ -213,10 +213,9 @@ START_TEST(contain)
 /* 100 silo start -> crash -> teardown cycles; the guest's counts come back */
 START_TEST(soak)
 {
-    ULONG Processes, Handles, Jobs, Silos, Pool, Cycle, Ended = 0;
-    ULONG ProcessesAfter, HandlesAfter, JobsAfter, SilosAfter, PoolAfter;
+    GUEST_COUNTS Before;
+    ULONG Cycle, Ended = 0;
     CONTAINED_SILO Contained;
-    DWORD Start;
 
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
     for (Cycle = 0; Cycle < SOAK_WARMUP_CYCLES; Cycle++)
@@ -228,12 +227,7 @@ START_TEST(soak)
         CloseContainedSilo(&Contained);
     }
     Sleep(SOAK_SETTLE_MS);
-
-    Processes = CountProcesses(SILOTEST_IMAGE);
-    Handles = CountOwnHandles();
-    Jobs = CountJobObjects();
-    Silos = CountSiloDirectories();
-    Pool = NonPagedPoolPages();
+    CountGuest(SILOTEST_IMAGE, &Before);
 
     for (Cycle = 0; Cycle < SOAK_CYCLES; Cycle++)
     {
@@ -250,28 +244,7 @@ START_TEST(soak)
         }
         CloseContainedSilo(&Contained);
     }
-
-    /* Process objects go once their last reference does: give the reaper a moment */
-    Start = GetTickCount();
-    while (((ProcessesAfter = CountProcesses(SILOTEST_IMAGE)) != Processes || (JobsAfter = CountJobObjects()) != Jobs) &&
-           GetTickCount() - Start < SOAK_SETTLE_MS)
-    {
-        Sleep(SILOTEST_POLL_MS);
-    }
-    JobsAfter = CountJobObjects();
-    HandlesAfter = CountOwnHandles();
-    SilosAfter = CountSiloDirectories();
-    PoolAfter = NonPagedPoolPages();
-
-    trace("soak: cycles=%lu ended=%lu silotest_processes=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu silo_dirs=%lu->%lu "
-          "nonpaged_pages=%lu->%lu\n", (ULONG)SOAK_CYCLES, Ended, Processes, ProcessesAfter, Handles, HandlesAfter,
-          Jobs, JobsAfter, Silos, SilosAfter, Pool, PoolAfter);
-    ok(Ended == SOAK_CYCLES, "%lu of %u silos ended\n", Ended, SOAK_CYCLES);
-    ok(ProcessesAfter == Processes, "processes %lu -> %lu\n", Processes, ProcessesAfter);
-    ok(HandlesAfter == Handles, "handles %lu -> %lu\n", Handles, HandlesAfter);
-    ok(JobsAfter == Jobs, "job objects %lu -> %lu\n", Jobs, JobsAfter);
-    ok(SilosAfter == Silos, "\\Silos entries %lu -> %lu\n", Silos, SilosAfter);
-    ok(Pool != MAXULONG && PoolAfter <= Pool + SOAK_POOL_SLACK_PAGES, "non-paged pool %lu -> %lu pages\n", Pool, PoolAfter);
+    CheckSoakCounts("soak", "silotest_processes", SILOTEST_IMAGE, Ended, &Before);
 }
 
 /* Negative control: a critical process of the host dying still brings the host down */

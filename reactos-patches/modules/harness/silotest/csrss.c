@@ -187,30 +187,20 @@ KillSiloCsrss(
     SMSS_SILO Victim, Neighbour;
     SERVERSILO_BASIC_INFORMATION Basic;
     SERVERSILO_DIAGNOSTIC_INFORMATION Diagnostic;
-    ULONG CsrssPid;
-    HANDLE Process;
     NTSTATUS Status;
 
     ok(StartSmssSilo(SmPort, &Victim) == STATUS_SUCCESS, "victim silo did not start\n");
     ok(StartSmssSilo(SmPort, &Neighbour) == STATUS_SUCCESS, "neighbour silo did not start\n");
     ok(TallySilo(Victim.Silo).Csrss == 1, "victim silo %lu has no CSRSS of its own\n", Victim.SiloId);
-    CsrssPid = EarliestProcessIn(Victim.Silo, CSRSS_IMAGE, NULL);
 
-    Process = OpenProcess(PROCESS_TERMINATE, FALSE, CsrssPid);
-    ok(Process != NULL, "cannot open the silo's CSRSS (pid %lu)\n", CsrssPid);
-    if (Process)
-    {
-        TerminateProcess(Process, STATUS_UNSUCCESSFUL);
-        CloseHandle(Process);
-        ok(WaitServerSiloState(Victim.Silo, SERVERSILO_TERMINATED, &Basic), "killing its CSRSS did not end the silo\n");
-        ok(Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED, "silo exit status 0x%08lx\n",
-           Basic.ExitStatus);
-        Status = NtQueryInformationJobObject(Victim.Silo, JobObjectServerSiloDiagnosticInformation,
-                                             &Diagnostic, sizeof(Diagnostic), NULL);
-        ok(Status == STATUS_SUCCESS && !_wcsicmp(Diagnostic.CriticalProcessName, CSRSS_IMAGE),
-           "diagnostics 0x%08lx: critical process %.15S\n", Status,
-           NT_SUCCESS(Status) ? Diagnostic.CriticalProcessName : L"");
-    }
+    Status = KillSiloProcess(Victim.Silo, CSRSS_IMAGE, &Basic);
+    ok(Status == STATUS_SUCCESS, "killing its CSRSS did not end the silo: 0x%08lx\n", Status);
+    ok(Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED, "silo exit status 0x%08lx\n", Basic.ExitStatus);
+    Status = NtQueryInformationJobObject(Victim.Silo, JobObjectServerSiloDiagnosticInformation,
+                                         &Diagnostic, sizeof(Diagnostic), NULL);
+    ok(Status == STATUS_SUCCESS && !_wcsicmp(Diagnostic.CriticalProcessName, CSRSS_IMAGE),
+       "diagnostics 0x%08lx: critical process %.15S\n", Status,
+       NT_SUCCESS(Status) ? Diagnostic.CriticalProcessName : L"");
 
     /* The neighbour and its CSRSS run on */
     ok(TallySilo(Neighbour.Silo).Csrss == 1, "the neighbour silo lost its CSRSS\n");
@@ -327,20 +317,11 @@ CsrssCrashCycle(
 {
     SMSS_SILO Started;
     SERVERSILO_BASIC_INFORMATION Basic;
-    HANDLE Process = NULL;
-    BOOL Ended = FALSE;
+    BOOL Ended;
 
-    if (NT_SUCCESS(StartSmssSilo(SmPort, &Started)))
-    {
-        Process = OpenProcess(PROCESS_TERMINATE, FALSE, EarliestProcessIn(Started.Silo, CSRSS_IMAGE, NULL));
-    }
-    if (Process)
-    {
-        TerminateProcess(Process, STATUS_UNSUCCESSFUL);
-        CloseHandle(Process);
-        Ended = WaitServerSiloState(Started.Silo, SERVERSILO_TERMINATED, &Basic) &&
-                Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED;
-    }
+    Ended = NT_SUCCESS(StartSmssSilo(SmPort, &Started)) &&
+            KillSiloProcess(Started.Silo, CSRSS_IMAGE, &Basic) == STATUS_SUCCESS &&
+            Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED;
     if (Started.Silo)
     {
         /* A cycle that went wrong must not leave its silo running */
@@ -353,10 +334,9 @@ CsrssCrashCycle(
 /* 100 silos started by SMSS whose CSRSS dies; the guest's counts come back */
 START_TEST(csrsssoak)
 {
-    ULONG Processes, Handles, Jobs, Silos, Pool, Cycle, Ended = 0;
-    ULONG ProcessesAfter, HandlesAfter, JobsAfter, SilosAfter, PoolAfter;
+    GUEST_COUNTS Before;
+    ULONG Cycle, Ended = 0;
     HANDLE SmPort;
-    DWORD Start;
     NTSTATUS Status;
 
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
@@ -366,38 +346,12 @@ START_TEST(csrsssoak)
 
     for (Cycle = 0; Cycle < SOAK_WARMUP_CYCLES; Cycle++) CsrssCrashCycle(SmPort);
     Sleep(SOAK_SETTLE_MS);
-
-    Processes = CountProcesses(NULL);
-    Handles = CountOwnHandles();
-    Jobs = CountJobObjects();
-    Silos = CountSiloDirectories();
-    Pool = NonPagedPoolPages();
+    CountGuest(NULL, &Before);
 
     for (Cycle = 0; Cycle < SOAK_CYCLES; Cycle++)
     {
         if (CsrssCrashCycle(SmPort)) Ended++;
     }
-
-    /* Process objects go once their last reference does: give the reaper a moment */
-    Start = GetTickCount();
-    while (((ProcessesAfter = CountProcesses(NULL)) != Processes || (JobsAfter = CountJobObjects()) != Jobs) &&
-           GetTickCount() - Start < SOAK_SETTLE_MS)
-    {
-        Sleep(SILOTEST_POLL_MS);
-    }
-    JobsAfter = CountJobObjects();
-    HandlesAfter = CountOwnHandles();
-    SilosAfter = CountSiloDirectories();
-    PoolAfter = NonPagedPoolPages();
-
-    trace("csrss-soak: cycles=%lu ended=%lu processes=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu "
-          "silo_dirs=%lu->%lu nonpaged_pages=%lu->%lu\n", (ULONG)SOAK_CYCLES, Ended, Processes, ProcessesAfter,
-          Handles, HandlesAfter, Jobs, JobsAfter, Silos, SilosAfter, Pool, PoolAfter);
-    ok(Ended == SOAK_CYCLES, "%lu of %u silos ended by their CSRSS's death\n", Ended, SOAK_CYCLES);
-    ok(ProcessesAfter == Processes, "processes %lu -> %lu\n", Processes, ProcessesAfter);
-    ok(HandlesAfter == Handles, "handles %lu -> %lu\n", Handles, HandlesAfter);
-    ok(JobsAfter == Jobs, "job objects %lu -> %lu\n", Jobs, JobsAfter);
-    ok(SilosAfter == Silos, "\\Silos entries %lu -> %lu\n", Silos, SilosAfter);
-    ok(Pool != MAXULONG && PoolAfter <= Pool + SOAK_POOL_SLACK_PAGES, "non-paged pool %lu -> %lu pages\n", Pool, PoolAfter);
+    CheckSoakCounts("csrss-soak", "processes", NULL, Ended, &Before);
     NtClose(SmPort);
 }

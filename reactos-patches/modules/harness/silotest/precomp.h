@@ -127,6 +127,20 @@ ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);
 
+/* What a soak counts in the guest before its cycles and after them */
+typedef struct _GUEST_COUNTS
+{
+    ULONG Processes;
+    ULONG Handles;
+    ULONG JobObjects;
+    ULONG SiloDirectories;
+    ULONG NonPagedPages;
+} GUEST_COUNTS, *PGUEST_COUNTS;
+
+VOID CountGuest(_In_opt_ PCWSTR ProcessImage, _Out_ PGUEST_COUNTS Counts);
+VOID CheckSoakCounts(_In_ PCSTR Metric, _In_ PCSTR ProcessesKey, _In_opt_ PCWSTR ProcessImage, _In_ ULONG Ended,
+                     _In_ const GUEST_COUNTS *Before);
+
 /* silosm.c: server silos started by the host's SMSS */
 #ifndef HANDLE_DETACHED_PROCESS
 #define HANDLE_DETACHED_PROCESS     ((HANDLE)-1)    /* kernel32's "no console" marker */
@@ -145,6 +159,7 @@ NTSTATUS StartSmssSilo(_In_ HANDLE SmPort, _Out_ PSMSS_SILO Started);
 VOID EndSmssSilo(_Inout_ PSMSS_SILO Started, _In_ NTSTATUS ExitStatus);
 BOOL SiloDirectoryHasEntry(_In_ ULONG SiloId, _In_ PCWSTR Directory, _In_ PCWSTR Name);
 NTSTATUS StartWin32InSilo(_In_ PSMSS_SILO Started, _In_ PCSTR Mode, _In_opt_ PCSTR Argument, _Out_ PHANDLE Process);
+NTSTATUS KillSiloProcess(_In_ HANDLE Silo, _In_ PCWSTR ImageName, _Out_ PSERVERSILO_BASIC_INFORMATION Basic);
 ULONG EarliestProcessIn(_In_opt_ HANDLE Job, _In_ PCWSTR ImageName, _Out_opt_ PLONGLONG CreateTime);
 ULONG ForEachProcessIn(_In_opt_ HANDLE Job, _In_opt_ PCWSTR ImageName, _In_opt_ PROCESS_VISITOR Visit,
                        _In_opt_ PVOID Context);

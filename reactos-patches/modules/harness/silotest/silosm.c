@@ -334,3 +334,25 @@ EarliestProcessIn(
     if (CreateTime) *CreateTime = Pick.CreateTime;
     return Pick.Pid;
 }
+
+/*
+ * Kills the earliest ImageName process of the silo (a critical one: its SMSS
+ * or CSRSS) and waits for the silo to end. STATUS_SUCCESS once it is
+ * TERMINATED (Basic then holds its exit status); STATUS_NOT_FOUND if no such
+ * process runs in it; STATUS_TIMEOUT if the silo did not end.
+ */
+NTSTATUS
+KillSiloProcess(
+    _In_ HANDLE Silo,
+    _In_ PCWSTR ImageName,
+    _Out_ PSERVERSILO_BASIC_INFORMATION Basic)
+{
+    HANDLE Process;
+
+    ZeroMemory(Basic, sizeof(*Basic));
+    Process = OpenProcess(PROCESS_TERMINATE, FALSE, EarliestProcessIn(Silo, ImageName, NULL));
+    if (!Process) return STATUS_NOT_FOUND;
+    TerminateProcess(Process, STATUS_UNSUCCESSFUL);
+    CloseHandle(Process);
+    return WaitServerSiloState(Silo, SERVERSILO_TERMINATED, Basic) ? STATUS_SUCCESS : STATUS_TIMEOUT;
+}

@@ -381,3 +381,57 @@ CountOwnHandles(VOID)
     }
     return Count;
 }
+
+/* Processes (of ProcessImage, or all), own handles, job objects, \Silos entries, non-paged pool */
+VOID
+CountGuest(
+    _In_opt_ PCWSTR ProcessImage,
+    _Out_ PGUEST_COUNTS Counts)
+{
+    Counts->Processes = CountProcesses(ProcessImage);
+    Counts->Handles = CountOwnHandles();
+    Counts->JobObjects = CountJobObjects();
+    Counts->SiloDirectories = CountSiloDirectories();
+    Counts->NonPagedPages = NonPagedPoolPages();
+}
+
+/*
+ * After a soak's cycles: waits (up to SOAK_SETTLE_MS) for process and job
+ * objects to go with their last reference, prints the counts as a metric line
+ * and checks that every one came back.
+ */
+VOID
+CheckSoakCounts(
+    _In_ PCSTR Metric,
+    _In_ PCSTR ProcessesKey,
+    _In_opt_ PCWSTR ProcessImage,
+    _In_ ULONG Ended,
+    _In_ const GUEST_COUNTS *Before)
+{
+    GUEST_COUNTS After;
+    DWORD Start = GetTickCount();
+
+    for (;;)
+    {
+        CountGuest(ProcessImage, &After);
+        if ((After.Processes == Before->Processes && After.JobObjects == Before->JobObjects) ||
+            GetTickCount() - Start >= SOAK_SETTLE_MS)
+        {
+            break;
+        }
+        Sleep(SILOTEST_POLL_MS);
+    }
+
+    trace("%s: cycles=%lu ended=%lu %s=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu silo_dirs=%lu->%lu "
+          "nonpaged_pages=%lu->%lu\n", Metric, (ULONG)SOAK_CYCLES, Ended, ProcessesKey, Before->Processes,
+          After.Processes, Before->Handles, After.Handles, Before->JobObjects, After.JobObjects,
+          Before->SiloDirectories, After.SiloDirectories, Before->NonPagedPages, After.NonPagedPages);
+    ok(Ended == SOAK_CYCLES, "%s: %lu of %u silos ended\n", Metric, Ended, SOAK_CYCLES);
+    ok(After.Processes == Before->Processes, "processes %lu -> %lu\n", Before->Processes, After.Processes);
+    ok(After.Handles == Before->Handles, "handles %lu -> %lu\n", Before->Handles, After.Handles);
+    ok(After.JobObjects == Before->JobObjects, "job objects %lu -> %lu\n", Before->JobObjects, After.JobObjects);
+    ok(After.SiloDirectories == Before->SiloDirectories, "\\Silos entries %lu -> %lu\n",
+       Before->SiloDirectories, After.SiloDirectories);
+    ok(Before->NonPagedPages != MAXULONG && After.NonPagedPages <= Before->NonPagedPages + SOAK_POOL_SLACK_PAGES,
+       "non-paged pool %lu -> %lu pages\n", Before->NonPagedPages, After.NonPagedPages);
+}

@@ -16,8 +16,8 @@ START_TEST(smss)
 {
     SMSS_SILO Silos[SMSS_PARALLEL_SILOS], Victim;
     SERVERSILO_BASIC_INFORMATION Basic;
-    ULONG i, SiloSmssPid;
-    HANDLE SmPort, Plain, Process;
+    ULONG i;
+    HANDLE SmPort, Plain;
     NTSTATUS Status;
 
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
@@ -69,16 +69,9 @@ START_TEST(smss)
     /* Killing a silo's SMSS (a critical process) ends that silo only */
     Status = StartSmssSilo(SmPort, &Victim);
     ok(Status == STATUS_SUCCESS, "victim silo did not start: 0x%08lx\n", Status);
-    SiloSmssPid = EarliestProcessIn(Victim.Silo, SMSS_IMAGE, NULL);
-    Process = OpenProcess(PROCESS_TERMINATE, FALSE, SiloSmssPid);
-    ok(Process != NULL, "cannot open the silo's SMSS (pid %lu)\n", SiloSmssPid);
-    if (Process)
-    {
-        TerminateProcess(Process, STATUS_UNSUCCESSFUL);
-        CloseHandle(Process);
-        ok(WaitServerSiloState(Victim.Silo, SERVERSILO_TERMINATED, &Basic), "killing its SMSS did not end the silo\n");
-        ok(Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED, "silo exit status 0x%08lx\n", Basic.ExitStatus);
-    }
+    Status = KillSiloProcess(Victim.Silo, SMSS_IMAGE, &Basic);
+    ok(Status == STATUS_SUCCESS, "killing its SMSS did not end the silo: 0x%08lx\n", Status);
+    ok(Basic.ExitStatus == (ULONG)STATUS_SYSTEM_PROCESS_TERMINATED, "silo exit status 0x%08lx\n", Basic.ExitStatus);
     if (Victim.Silo) NtClose(Victim.Silo);
 
     NtClose(SmPort);
