@@ -102,25 +102,24 @@ def test_a_dying_server_silo_ends_itself_not_the_host(reactos_iso, tmp_path):
     assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
 
 
-def test_the_soak_leaves_the_guest_as_it_found_it(reactos_iso, tmp_path):
-    verdict = boot(reactos_iso, tmp_path, "contain-soak", inactivity=120.0, deadline=900.0).verdict
+def assert_soak_came_back(reactos_iso, tmp_path, scenario: str, metric: str, processes_key: str):
+    """A soak scenario passed, all 100 silos ended, and every count it printed came back."""
+    verdict = boot(reactos_iso, tmp_path, scenario, inactivity=120.0, deadline=900.0).verdict
     assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
-    soak = verdict.tests[0].metrics["soak"]
+    soak = verdict.tests[0].metrics[metric]
     assert soak["cycles"] == soak["ended"] == "100"
-    for count in ("silotest_processes", "handles", "job_objects", "silo_dirs"):
+    for count in (processes_key, "handles", "job_objects", "silo_dirs"):
         before, after = soak[count].split("->")
         assert before == after, f"{count} {soak[count]}"
+
+
+def test_the_soak_leaves_the_guest_as_it_found_it(reactos_iso, tmp_path):
+    assert_soak_came_back(reactos_iso, tmp_path, "contain-soak", "soak", "silotest_processes")
 
 
 def test_server_silos_whose_csrss_dies_leave_the_guest_as_they_found_it(reactos_iso, tmp_path):
     """Issue 6: 100 SMSS-started silos whose CSRSS is killed; every count comes back."""
-    verdict = boot(reactos_iso, tmp_path, "contain-csrss-soak", inactivity=120.0, deadline=900.0).verdict
-    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
-    soak = verdict.tests[0].metrics["csrss-soak"]
-    assert soak["cycles"] == soak["ended"] == "100"
-    for count in ("processes", "handles", "job_objects", "silo_dirs"):
-        before, after = soak[count].split("->")
-        assert before == after, f"{count} {soak[count]}"
+    assert_soak_came_back(reactos_iso, tmp_path, "contain-csrss-soak", "csrss-soak", "processes")
 
 
 def test_a_host_critical_process_still_bugchecks_the_host(reactos_iso, tmp_path):

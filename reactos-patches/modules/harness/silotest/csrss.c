@@ -218,10 +218,7 @@ START_TEST(csrss)
     double HostMs, Ratio;
     NTSTATUS Status;
 
-    ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
-    Status = SmConnectToSm(NULL, NULL, 0, &SmPort);
-    ok(Status == STATUS_SUCCESS, "SmConnectToSm: 0x%08lx\n", Status);
-    if (!NT_SUCCESS(Status)) return;
+    if (!ConnectToHostSm(&SmPort)) return;
     HostCsrss = ForEachProcessIn(NULL, CSRSS_IMAGE, NULL, NULL);
     ok(HostCsrss == 1, "the host runs %lu csrss.exe outside any job\n", HostCsrss);
 
@@ -337,12 +334,8 @@ START_TEST(csrsssoak)
     GUEST_COUNTS Before;
     ULONG Cycle, Ended = 0;
     HANDLE SmPort;
-    NTSTATUS Status;
 
-    ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
-    Status = SmConnectToSm(NULL, NULL, 0, &SmPort);
-    ok(Status == STATUS_SUCCESS, "SmConnectToSm: 0x%08lx\n", Status);
-    if (!NT_SUCCESS(Status)) return;
+    if (!ConnectToHostSm(&SmPort)) return;
 
     for (Cycle = 0; Cycle < SOAK_WARMUP_CYCLES; Cycle++) CsrssCrashCycle(SmPort);
     Sleep(SOAK_SETTLE_MS);

@@ -122,6 +122,7 @@ ULONG CountJobObjects(VOID);
 ULONG CountSiloDirectories(VOID);
 BOOL SiloDirectoryExists(_In_ ULONG SiloId);
 ULONG CountOwnHandles(VOID);
+PSYSTEM_PROCESS_INFORMATION QueryProcessList(VOID);
 ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
@@ -155,6 +156,7 @@ typedef struct _SMSS_SILO
 
 typedef VOID (*PROCESS_VISITOR)(PVOID Context, ULONG Pid, PCUNICODE_STRING Image, LONGLONG CreateTime);
 
+BOOL ConnectToHostSm(_Out_ PHANDLE SmPort);
 NTSTATUS StartSmssSilo(_In_ HANDLE SmPort, _Out_ PSMSS_SILO Started);
 VOID EndSmssSilo(_Inout_ PSMSS_SILO Started, _In_ NTSTATUS ExitStatus);
 BOOL SiloDirectoryHasEntry(_In_ ULONG SiloId, _In_ PCWSTR Directory, _In_ PCWSTR Name);

@@ -12,7 +12,6 @@
 #define SILO_CSRSS_READY_POLL_MS        5
 #define SILO_EXEC_RETRIES               200
 #define SILO_DIRECTORY_QUERY_BYTES      4096
-#define SILO_PROCESS_LIST_BYTES         0x20000
 
 /* What a silo's SMSS and CSRSS create before the silo runs Win32 programs */
 static const struct
@@ -256,19 +255,13 @@ ForEachProcessIn(
     _In_opt_ PROCESS_VISITOR Visit,
     _In_opt_ PVOID Context)
 {
-    PSYSTEM_PROCESS_INFORMATION Entry;
-    PVOID Buffer = HeapAlloc(GetProcessHeap(), 0, SILO_PROCESS_LIST_BYTES);
+    PSYSTEM_PROCESS_INFORMATION List = QueryProcessList(), Entry;
     ULONG Count = 0;
     BOOLEAN InJob;
     HANDLE Process;
 
-    if (!Buffer) return 0;
-    if (!NT_SUCCESS(NtQuerySystemInformation(SystemProcessInformation, Buffer, SILO_PROCESS_LIST_BYTES, NULL)))
-    {
-        HeapFree(GetProcessHeap(), 0, Buffer);
-        return 0;
-    }
-    for (Entry = Buffer; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
+    if (!List) return 0;
+    for (Entry = List; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
     {
         if (Entry->ImageName.Buffer &&
             (!ImageName || !_wcsicmp(Entry->ImageName.Buffer, ImageName)))
@@ -290,7 +283,7 @@ ForEachProcessIn(
         }
         if (!Entry->NextEntryOffset) break;
     }
-    HeapFree(GetProcessHeap(), 0, Buffer);
+    HeapFree(GetProcessHeap(), 0, List);
     return Count;
 }
 
@@ -355,4 +348,17 @@ KillSiloProcess(
     TerminateProcess(Process, STATUS_UNSUCCESSFUL);
     CloseHandle(Process);
     return WaitServerSiloState(Silo, SERVERSILO_TERMINATED, Basic) ? STATUS_SUCCESS : STATUS_TIMEOUT;
+}
+
+/* The test needs SeTcbPrivilege and a connection to the host's SMSS; FALSE (checked) without them */
+BOOL
+ConnectToHostSm(
+    _Out_ PHANDLE SmPort)
+{
+    NTSTATUS Status;
+
+    ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
+    Status = SmConnectToSm(NULL, NULL, 0, SmPort);
+    ok(Status == STATUS_SUCCESS, "SmConnectToSm: 0x%08lx\n", Status);
+    return NT_SUCCESS(Status);
 }

@@ -256,35 +256,42 @@ WaitServerSiloState(
     }
 }
 
-/* Processes alive in the whole system, or only those running ImageName */
-ULONG
-CountProcesses(
-    _In_opt_ PCWSTR ImageName)
+/* The system's process list (free it with HeapFree), or NULL */
+PSYSTEM_PROCESS_INFORMATION
+QueryProcessList(VOID)
 {
-    ULONG Size = 0x10000, Count = 0;
-    PSYSTEM_PROCESS_INFORMATION Entry;
+    ULONG Size = 0x10000;
     PVOID Buffer;
     NTSTATUS Status;
 
     for (;;)
     {
         Buffer = HeapAlloc(GetProcessHeap(), 0, Size);
-        if (!Buffer) return MAXULONG;
+        if (!Buffer) return NULL;
         Status = NtQuerySystemInformation(SystemProcessInformation, Buffer, Size, NULL);
-        if (Status != STATUS_INFO_LENGTH_MISMATCH) break;
+        if (NT_SUCCESS(Status)) return Buffer;
         HeapFree(GetProcessHeap(), 0, Buffer);
+        if (Status != STATUS_INFO_LENGTH_MISMATCH) return NULL;
         Size *= 2;
     }
-    if (NT_SUCCESS(Status))
+}
+
+/* Processes alive in the whole system, or only those running ImageName */
+ULONG
+CountProcesses(
+    _In_opt_ PCWSTR ImageName)
+{
+    PSYSTEM_PROCESS_INFORMATION List = QueryProcessList(), Entry;
+    ULONG Count = 0;
+
+    if (!List) return MAXULONG;
+    for (Entry = List; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
     {
-        for (Entry = Buffer; ; Entry = (PSYSTEM_PROCESS_INFORMATION)((PUCHAR)Entry + Entry->NextEntryOffset))
-        {
-            if (!ImageName || (Entry->ImageName.Buffer && !_wcsicmp(Entry->ImageName.Buffer, ImageName))) Count++;
-            if (!Entry->NextEntryOffset) break;
-        }
+        if (!ImageName || (Entry->ImageName.Buffer && !_wcsicmp(Entry->ImageName.Buffer, ImageName))) Count++;
+        if (!Entry->NextEntryOffset) break;
     }
-    HeapFree(GetProcessHeap(), 0, Buffer);
-    return NT_SUCCESS(Status) ? Count : MAXULONG;
+    HeapFree(GetProcessHeap(), 0, List);
+    return Count;
 }
 
 ULONG

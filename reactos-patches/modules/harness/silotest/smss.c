@@ -20,10 +20,7 @@ START_TEST(smss)
     HANDLE SmPort, Plain;
     NTSTATUS Status;
 
-    ok(EnableTcb(TRUE), "SeTcbPrivilege not available\n");
-    Status = SmConnectToSm(NULL, NULL, 0, &SmPort);
-    ok(Status == STATUS_SUCCESS, "SmConnectToSm: 0x%08lx\n", Status);
-    if (!NT_SUCCESS(Status)) return;
+    if (!ConnectToHostSm(&SmPort)) return;
 
     /* Only an initialized server silo gets an SMSS */
     ok(NT_SUCCESS(CreateJob(&Plain, 0)), "CreateJob failed\n");
