@@ -4,7 +4,9 @@ It answers, from the built ntoskrnl.exe alone: does it export every silo DDI, do
 information syscalls hand the silo classes to the silo code, does PspCatchCriticalBreak take the
 server silo at every call site, do the power and hard-error paths end a server silo, do the
 object manager's lookups know the caller's silo namespace, does a silo's CSRSS get its silo's hard
-errors, and (from npfs.sys beside it) are a silo's pipe names kept in the silo? Each answer is a ``Finding`` with
+errors, does every machine-wide, registry-writing and process-listing system call consult the caller's
+silo before it acts, are host objects lent read-only, and (from npfs.sys beside it) are a silo's pipe
+names kept in the silo? Each answer is a ``Finding`` with
 the evidence (addresses, missing names), so a reviewer sees *why*, not just a yes/no.
 """
 
@@ -57,6 +59,43 @@ SILO_HOOKS = (
     ("NtCreateDirectoryObject", "ObpShadowNewSiloDirectory", "lets a directory made at a silo root lend the host's"),
     ("NtSetDefaultHardErrorPort", "PsSetServerSiloHardErrorPort", "gives a silo's CSRSS its silo's hard errors"),
     ("ExpRaiseHardError", "PsReferenceServerSiloHardErrorPort", "sends a silo thread's hard errors to its CSRSS"),
+)
+
+# The boundary (nothing in a server silo reaches the host): each gate, and the system calls or kernel
+# paths that must consult it before they act. ReactOS builds each QSI_DEF(Name) class handler as QSIName.
+MACHINE_WIDE_GATE = "PsCheckHostOnlyOperation"
+MACHINE_WIDE_CALLS = (
+    "NtLoadDriver", "NtUnloadDriver", "NtSetSystemInformation", "NtSetSystemTime", "NtSystemDebugControl",
+    "NtSetDebugFilterState", "NtCreatePagingFile", "NtQuerySystemEnvironmentValue", "NtSetSystemEnvironmentValue",
+    "NtEnumerateSystemEnvironmentValuesEx", "NtQuerySystemEnvironmentValueEx", "NtSetSystemEnvironmentValueEx",
+    "NtAddBootEntry", "NtAddDriverEntry", "NtDeleteBootEntry", "NtDeleteDriverEntry", "NtEnumerateBootEntries",
+    "NtEnumerateDriverEntries", "NtModifyBootEntry", "NtModifyDriverEntry", "NtQueryBootEntryOrder",
+    "NtQueryDriverEntryOrder", "NtQueryBootOptions", "NtSetBootEntryOrder", "NtSetDriverEntryOrder",
+    "NtSetBootOptions", "NtTranslateFilePath", "NtSetDefaultLocale", "NtSetDefaultUILanguage", "NtSetUuidSeed",
+    "NtPlugPlayControl", "NtDisplayString", "NtCreateProfile", "NtSetIntervalProfile", "NtInitializeRegistry",
+)
+REGISTRY_GATE = "PsCheckSiloRegistryWrite"
+REGISTRY_WRITE_CALLS = (
+    "NtSetValueKey", "NtDeleteValueKey", "NtDeleteKey", "NtLoadKeyEx", "NtUnloadKey2", "NtUnloadKeyEx",
+    "NtReplaceKey", "NtRestoreKey", "NtRenameKey", "NtSetInformationKey", "NtCompressKey", "NtLockRegistryKey",
+    "CmpParseKey", "CmpSecurityMethod",
+)
+PROCESS_GATE = "PsIsProcessVisibleToCaller"
+PROCESS_VISIBILITY_CALLS = ("NtOpenProcess", "NtOpenThread", "PspCreateProcess", "QSISystemProcessInformation")
+# The handle lists filter through a helper of their own, or the gate inlined into them
+HANDLE_LIST_CALLS = ("QSISystemHandleInformation", "QSISystemExtendedHandleInformation")
+HANDLE_LIST_GATES = ("ExpIsHandleTableVisibleToCaller", PROCESS_GATE)
+LENT_OBJECT_HOOKS = (
+    ("ObpLookupObjectName", "ObpMayOpenFromCallerSilo", "opens a host object for a silo read-only"),
+    ("ObDuplicateObject", "ObpIsDuplicateRaiseDenied", "never raises a silo's access to a host object"),
+    ("NtMakeTemporaryObject", "ObpIsObjectLentToCallerSilo", "keeps a host object's name from a silo"),
+    ("NtMakePermanentObject", "ObpIsObjectLentToCallerSilo", "keeps a silo from making a host object permanent"),
+)
+BOUNDARY_GROUPS = (
+    ("machine-wide system calls fail in a server silo", MACHINE_WIDE_CALLS, (MACHINE_WIDE_GATE,)),
+    ("registry writes fail in a server silo", REGISTRY_WRITE_CALLS, (REGISTRY_GATE,)),
+    ("process and thread lookups show a silo its own only", PROCESS_VISIBILITY_CALLS, (PROCESS_GATE,)),
+    ("handle lists show a silo its own only", HANDLE_LIST_CALLS, HANDLE_LIST_GATES),
 )
 
 # The named-pipe file system: every way to name a pipe qualifies a silo caller's name
@@ -162,6 +201,24 @@ def check_calls(image: ModuleImage, caller: str, callee: str, check: str) -> Fin
     return Finding(check, True, f"calls {callee} from 0x{sites[0].rva:x}")
 
 
+def check_gate_group(image: ModuleImage, check: str, callers: Sequence[str], gates: Sequence[str]) -> Finding:
+    """Every caller calls one of the gates; the detail names the callers that do not, or have no symbol."""
+    gate_rvas = {image.functions[gate].rva for gate in gates if gate in image.functions}
+    if not gate_rvas:
+        return Finding(check, False, f"no symbol for {', '.join(gates)}")
+    absent = [caller for caller in callers if caller not in image.functions]
+    ungated = [caller for caller in callers if caller in image.functions
+               and not any(site.target in gate_rvas for site in image.calls_in(caller))]
+    if absent or ungated:
+        detail = []
+        if ungated:
+            detail.append(f"{len(ungated)} of {len(callers)} never call {' or '.join(gates)}: {', '.join(ungated)}")
+        if absent:
+            detail.append(f"no symbol for {', '.join(absent)}")
+        return Finding(check, False, "; ".join(detail))
+    return Finding(check, True, f"all {len(callers)} call {' or '.join(gates)}")
+
+
 def inspect_build(build: Path) -> InspectReport:
     kernel = find_kernel(build)
     image = ModuleImage.load(kernel)
@@ -173,6 +230,10 @@ def inspect_build(build: Path) -> InspectReport:
     for caller, callee in SILO_TERMINATORS.items():
         report.findings.append(check_calls(image, caller, callee, f"{caller} ends a server silo ({callee})"))
     for caller, callee, meaning in SILO_HOOKS:
+        report.findings.append(check_calls(image, caller, callee, f"{caller} {meaning} ({callee})"))
+    for check, callers, gates in BOUNDARY_GROUPS:
+        report.findings.append(check_gate_group(image, check, callers, gates))
+    for caller, callee, meaning in LENT_OBJECT_HOOKS:
         report.findings.append(check_calls(image, caller, callee, f"{caller} {meaning} ({callee})"))
     if Path(build).is_dir():
         report.findings.extend(check_pipes(Path(build)))

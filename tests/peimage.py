@@ -11,7 +11,7 @@ from typing import Dict, List, Tuple
 FILE_ALIGNMENT = 0x200
 SECTION_ALIGNMENT = 0x1000
 IMAGE_BASE = 0x400000
-TEXT_RVA, EDATA_RVA, ROSSYM_RVA = 0x1000, 0x2000, 0x3000
+TEXT_RVA = 0x1000  # .edata and .rossym follow .text, each at the next section boundary
 CODE, INITIALIZED_DATA, EXECUTE, READ = 0x20, 0x40, 0x20000000, 0x40000000
 
 
@@ -53,10 +53,10 @@ class FakeModule:
             code[offset:offset + len(body)] = body
         return bytes(code)
 
-    def _edata(self) -> bytes:
+    def _edata(self, edata_rva: int) -> bytes:
         names = sorted(self.exports)
         count = len(names)
-        functions_at = EDATA_RVA + 40
+        functions_at = edata_rva + 40
         names_at = functions_at + 4 * count
         ordinals_at = names_at + 4 * count
         strings_at = ordinals_at + 2 * count
@@ -84,10 +84,14 @@ class FakeModule:
         return header + bytes(entries) + bytes(strings)
 
     def build(self, with_rossym: bool = True) -> bytes:
-        sections = [(b".text", TEXT_RVA, self._text(), CODE | EXECUTE | READ),
-                    (b".edata", EDATA_RVA, self._edata(), INITIALIZED_DATA | READ)]
+        text = self._text()
+        edata_rva = _align(TEXT_RVA + len(text), SECTION_ALIGNMENT)
+        edata = self._edata(edata_rva)
+        sections = [(b".text", TEXT_RVA, text, CODE | EXECUTE | READ),
+                    (b".edata", edata_rva, edata, INITIALIZED_DATA | READ)]
         if with_rossym:
-            sections.append((b".rossym", ROSSYM_RVA, self._rossym(), INITIALIZED_DATA | READ))
+            rossym_rva = _align(edata_rva + len(edata), SECTION_ALIGNMENT)
+            sections.append((b".rossym", rossym_rva, self._rossym(), INITIALIZED_DATA | READ))
         headers_size = _align(0x40 + 4 + 20 + 224 + 40 * len(sections), FILE_ALIGNMENT)
         raw, file_offset = [], headers_size
         for name, rva, data, flags in sections:
@@ -100,9 +104,9 @@ class FakeModule:
         struct.pack_into("<I", dos, 0x3C, 0x40)
         file_header = struct.pack("<HHIIIHH", 0x14C, len(sections), 0, 0, 0, 224, 0x0102)
         directories = [(0, 0)] * 16
-        directories[0] = (EDATA_RVA, len(raw[1][2]))
+        directories[0] = (edata_rva, len(raw[1][2]))
         optional = struct.pack("<HBBIIIIIIIIIHHHHHHIIIIHHIIIIII", 0x10B, 2, 35, len(raw[0][2]), 0, 0, TEXT_RVA,
-                               TEXT_RVA, EDATA_RVA, IMAGE_BASE, SECTION_ALIGNMENT, FILE_ALIGNMENT, 5, 2, 0, 0,
+                               TEXT_RVA, edata_rva, IMAGE_BASE, SECTION_ALIGNMENT, FILE_ALIGNMENT, 5, 2, 0, 0,
                                5, 2, 0, image_size, headers_size, 0, 1, 0, 0x100000, 0x1000, 0x100000, 0x1000,
                                0, 16)
         optional += b"".join(struct.pack("<II", *d) for d in directories)

@@ -9,8 +9,9 @@ import pytest
 
 from harness.binary import BinaryError, ModuleImage
 from harness.cli import main
-from harness.inspect import (CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, NPFS_RELATIVE_PATH, PIPE_NAMERS, PIPE_QUALIFIER,
-                             SILO_CLASS_WIRING, SILO_DDIS, SILO_HOOKS, SILO_TERMINATORS, inspect_build)
+from harness.inspect import (BOUNDARY_GROUPS, CRITICAL_BREAK, CRITICAL_BREAK_CALLERS, LENT_OBJECT_HOOKS,
+                             NPFS_RELATIVE_PATH, PIPE_NAMERS, PIPE_QUALIFIER, SILO_CLASS_WIRING, SILO_DDIS, SILO_HOOKS,
+                             SILO_TERMINATORS, inspect_build)
 
 from peimage import FakeModule
 
@@ -34,9 +35,13 @@ def wired_kernel(critical_break_pops: int = 16, critical_pushes: int = 4) -> Fak
         rva += 0x40
     # A caller may both end a silo and take a hook (ExpRaiseHardError): one function, all its calls
     hooked = {caller: [callee] for caller, callee in SILO_TERMINATORS.items()}
-    for caller, callee, _ in SILO_HOOKS:
+    for caller, callee, _ in SILO_HOOKS + LENT_OBJECT_HOOKS:
         hooked.setdefault(caller, []).append(callee)
-    for callee in sorted({callee for _, callee, _ in SILO_HOOKS} - set(module.calls)):
+    for _check, callers, gates in BOUNDARY_GROUPS:
+        for caller in callers:
+            hooked.setdefault(caller, []).append(gates[0])
+    callees = {callee for callees in hooked.values() for callee in callees}
+    for callee in sorted(callees - set(hooked) - set(module.calls)):
         module.add(callee, rva)
         rva += 0x20
     for caller, callees in sorted(hooked.items()):
@@ -112,7 +117,8 @@ def test_unpatched_kernel_reports_missing_symbols(tmp_path):
     assert not report.ok
     assert all("no symbol for PspIsSiloInformationClass" in f.detail for f in report.findings[1:3])
     assert all("no symbol for" in f.detail for f in report.findings[3:])
-    assert len(report.findings) == 3 + 1 + len(SILO_TERMINATORS) + len(SILO_HOOKS) + len(PIPE_NAMERS)
+    assert len(report.findings) == (3 + 1 + len(SILO_TERMINATORS) + len(SILO_HOOKS) + len(BOUNDARY_GROUPS) +
+                                    len(LENT_OBJECT_HOOKS) + len(PIPE_NAMERS))
 
 
 def test_a_pipe_path_that_skips_the_silo_name_fails(tmp_path):
@@ -166,3 +172,37 @@ def test_a_lookup_that_ignores_the_silo_root_fails(tmp_path):
     report = inspect_build(write(tmp_path, module))
     failing = [f for f in report.findings if not f.ok]
     assert [f.detail for f in failing] == ["ObQueryNameString never calls ObpGetLookupRootDirectory"]
+
+
+def test_a_machine_wide_call_without_the_gate_is_named(tmp_path):
+    module = wired_kernel()
+    module.calls["NtLoadDriver"] = []
+    report = inspect_build(write(tmp_path, module))
+    failing = [f for f in report.findings if not f.ok]
+    assert len(failing) == 1
+    assert failing[0].check == "machine-wide system calls fail in a server silo"
+    assert "never call PsCheckHostOnlyOperation: NtLoadDriver" in failing[0].detail
+
+
+def test_a_handle_list_may_use_its_helper_or_the_inlined_gate(tmp_path):
+    module = wired_kernel()
+    module.calls["QSISystemHandleInformation"] = ["PsIsProcessVisibleToCaller"]
+    assert inspect_build(write(tmp_path / "inlined", module)).ok
+    module.calls["QSISystemHandleInformation"] = []
+    failing = [f.detail for f in inspect_build(write(tmp_path / "ungated", module)).findings if not f.ok]
+    assert failing == ["1 of 2 never call ExpIsHandleTableVisibleToCaller or PsIsProcessVisibleToCaller: "
+                       "QSISystemHandleInformation"]
+
+
+def test_a_duplication_that_may_raise_a_silo_handle_fails(tmp_path):
+    module = wired_kernel()
+    module.calls["ObDuplicateObject"] = []
+    report = inspect_build(write(tmp_path, module))
+    assert [f.detail for f in report.findings if not f.ok] == ["ObDuplicateObject never calls ObpIsDuplicateRaiseDenied"]
+
+
+def test_the_readme_lists_every_gated_call():
+    """The README's boundary tables are what a reviewer reads: every call inspect checks is named there."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    gated = [caller for _check, callers, _gates in BOUNDARY_GROUPS for caller in callers if not caller.startswith("QSI")]
+    assert [name for name in gated if f"`{name}`" not in readme] == []
