@@ -50,6 +50,7 @@ static const UNICODE_STRING ObpSilosDirectoryName = RTL_CONSTANT_STRING(L"\\Silo
 static const UNICODE_STRING ObpKernelObjectsName = RTL_CONSTANT_STRING(L"KernelObjects");
 static const UNICODE_STRING ObpHostKernelObjectsName = RTL_CONSTANT_STRING(L"\\KernelObjects");
 static const UNICODE_STRING ObpGlobalDosDevicesName = RTL_CONSTANT_STRING(L"GLOBAL??");
+static const UNICODE_STRING ObpHostWin32DirectoryName = RTL_CONSTANT_STRING(L"Windows");
 
 /* Host directories a silo root never lends: the host's named objects and sessions, and the other silos */
 static const UNICODE_STRING ObpSiloPrivateNames[] =
@@ -170,44 +171,189 @@ ObpIsDirectoryInCallerSilo(
     return FALSE;
 }
 
+/*!
+ * @brief
+ * Tells whether an object is lent to the caller's silo: it has a name, and
+ * that name is not below the silo's root (a host object reached through a
+ * shadow, GLOBALROOT, a link or a handle to a host directory).
+ *
+ * @param[in] Object
+ * The object, referenced by the caller.
+ *
+ * @return
+ * TRUE for a host object a silo thread holds or names; FALSE for the host,
+ * for the silo's own objects and for objects without a name (those reach a
+ * silo only through a handle its creator gave it).
+ *
+ * @remarks
+ * The name information is referenced while its directory chain is walked,
+ * so a concurrent delete of the name cannot free it. IRQL <= APC_LEVEL.
+ */
+BOOLEAN
+NTAPI
+ObpIsObjectLentToCallerSilo(
+    _In_ PVOID Object)
+{
+    POBJECT_HEADER_NAME_INFO NameInfo;
+    BOOLEAN Lent = FALSE;
+
+    if (ObpGetCurrentSiloNamespace() == NULL) return FALSE;
+
+    NameInfo = ObpReferenceNameInfo(OBJECT_TO_OBJECT_HEADER(Object));
+    if (NameInfo == NULL) return FALSE;
+    if (NameInfo->Directory != NULL) Lent = !ObpIsDirectoryInCallerSilo(NameInfo->Directory);
+    ObpDereferenceNameInfo(NameInfo);
+    return Lent;
+}
+
+/*!
+ * @brief
+ * The rights a silo thread may hold on a host object of a type: those to
+ * read, query and wait, never those to change, signal or delete it, nor to
+ * change its security or owner.
+ */
+static
+ACCESS_MASK
+ObpGetLentObjectAccess(
+    _In_ POBJECT_TYPE Type)
+{
+    PGENERIC_MAPPING Mapping = &Type->TypeInfo.GenericMapping;
+    ACCESS_MASK Read, Modify;
+
+    Read = Mapping->GenericRead | Mapping->GenericExecute | READ_CONTROL | SYNCHRONIZE;
+    Modify = (Mapping->GenericWrite | DELETE | WRITE_DAC | WRITE_OWNER) & ~(READ_CONTROL | SYNCHRONIZE);
+    return Read & ~Modify;
+}
+
 /*
- * A silo thread that names a host event, mutant, semaphore or timer (lent
- * by a shadow, or reached through a handle to a host directory) may wait
- * on it and query it, never signal, change or delete it: the type's write
- * rights, DELETE, WRITE_DAC and WRITE_OWNER are refused. Other types are
- * left alone: a silo's processes connect to host ports and map host image
- * sections (\KnownDlls) until the silo has its own.
+ * Whether an object is named in the host's \Windows: the ports there (the
+ * host CSRSS's ApiPort) serve the Win32 programs of a silo that has no
+ * CSRSS of its own (a silo started without SMSS); a silo with one finds
+ * its own ports first, in its own \Windows.
+ */
+static
+BOOLEAN
+ObpIsInHostWin32Directory(
+    _In_ PVOID Object)
+{
+    POBJECT_HEADER_NAME_INFO NameInfo, DirectoryNameInfo;
+    BOOLEAN InWindows = FALSE;
+
+    NameInfo = ObpReferenceNameInfo(OBJECT_TO_OBJECT_HEADER(Object));
+    if (NameInfo == NULL) return FALSE;
+    if (NameInfo->Directory != NULL)
+    {
+        DirectoryNameInfo = ObpReferenceNameInfo(OBJECT_TO_OBJECT_HEADER(NameInfo->Directory));
+        if (DirectoryNameInfo != NULL)
+        {
+            InWindows = (DirectoryNameInfo->Directory == ObpRootDirectoryObject) &&
+                        RtlEqualUnicodeString(&DirectoryNameInfo->Name, &ObpHostWin32DirectoryName, TRUE);
+            ObpDereferenceNameInfo(DirectoryNameInfo);
+        }
+    }
+    ObpDereferenceNameInfo(NameInfo);
+    return InWindows;
+}
+
+/*!
+ * @brief
+ * Decides whether a user-mode lookup by a silo thread may open an object it
+ * named, or open an existing one with OBJ_OPENIF.
+ *
+ * @param[in] Object
+ * The object the lookup found.
+ *
+ * @param[in] AccessState
+ * The access the caller asks for (generic rights already mapped).
+ *
+ * @param[in] AccessMode
+ * The mode of the access check: kernel-mode lookups are trusted.
+ *
+ * @return
+ * FALSE when the object is lent to the caller's silo and the caller asks
+ * for more than ObpGetLentObjectAccess (an image section may also be
+ * mapped for writing, copy-on-write), for MAXIMUM_ALLOWED, or to connect
+ * to a host port other than those of the host's \Windows (a silo reaches
+ * no host server: LSA, the host's SMSS and the rest serve the host); TRUE
+ * otherwise.
  */
 BOOLEAN
 NTAPI
 ObpMayOpenFromCallerSilo(
     _In_ PVOID Object,
-    _In_opt_ PACCESS_STATE AccessState)
+    _In_opt_ PACCESS_STATE AccessState,
+    _In_ KPROCESSOR_MODE AccessMode)
 {
-    POBJECT_HEADER ObjectHeader = OBJECT_TO_OBJECT_HEADER(Object);
-    POBJECT_TYPE Type = ObjectHeader->Type;
-    POBJECT_HEADER_NAME_INFO NameInfo;
-    PGENERIC_MAPPING Mapping;
-    ACCESS_MASK Wanted, Modify;
+    POBJECT_TYPE Type = OBJECT_TO_OBJECT_HEADER(Object)->Type;
+    ACCESS_MASK Wanted, Allowed;
 
-    if ((ObpGetCurrentSiloNamespace() == NULL) || (AccessState == NULL)) return TRUE;
-    if ((Type != ExEventObjectType) && (Type != ExMutantObjectType) &&
-        (Type != ExSemaphoreObjectType) && (Type != ExTimerType))
+    if ((AccessMode == KernelMode) || (AccessState == NULL)) return TRUE;
+    if (!ObpIsObjectLentToCallerSilo(Object)) return TRUE;
+
+    /* Host ports are not lent, but for the host's Win32 subsystem ports */
+    if ((Type == LpcPortObjectType) || (Type == LpcWaitablePortObjectType))
     {
-        return TRUE;
+        return ObpIsInHostWin32Directory(Object);
     }
 
-    NameInfo = OBJECT_HEADER_TO_NAME_INFO(ObjectHeader);
-    if ((NameInfo == NULL) || (NameInfo->Directory == NULL)) return TRUE;
-    if (ObpIsDirectoryInCallerSilo(NameInfo->Directory)) return TRUE;
+    Allowed = ObpGetLentObjectAccess(Type) | ACCESS_SYSTEM_SECURITY;
 
-    Mapping = &Type->TypeInfo.GenericMapping;
-    Modify = (Mapping->GenericWrite | DELETE | WRITE_DAC | WRITE_OWNER) &
-             ~(Mapping->GenericRead | Mapping->GenericExecute | READ_CONTROL | SYNCHRONIZE);
-    Modify |= GENERIC_WRITE | GENERIC_ALL | MAXIMUM_ALLOWED;
+    /*
+     * ntdll opens a known DLL's section for writing too. A view of an image
+     * is copy-on-write: the host's image never changes through it
+     */
+    if ((Type == MmSectionObjectType) && ((PSECTION)Object)->u.Flags.Image) Allowed |= SECTION_MAP_WRITE;
 
     Wanted = AccessState->RemainingDesiredAccess | AccessState->PreviouslyGrantedAccess;
-    return !(Wanted & Modify);
+    if (Wanted & (MAXIMUM_ALLOWED | GENERIC_WRITE | GENERIC_ALL)) return FALSE;
+    return !(Wanted & ~Allowed);
+}
+
+/*!
+ * @brief
+ * Decides whether a duplication may give a caller more rights on an object
+ * than the handle it duplicates.
+ *
+ * @param[in] Object
+ * The object of the source handle, referenced by the caller.
+ *
+ * @param[in] PreviousMode
+ * The mode NtDuplicateObject was called from.
+ *
+ * @return
+ * TRUE (refuse) for a user-mode caller in a server silo, unless the object
+ * is its silo's own: a process or thread of the silo, or a name below the
+ * silo's root. A host object's security descriptor would grant a SYSTEM
+ * caller every right, and an object without a name may be the host's.
+ */
+BOOLEAN
+NTAPI
+ObpIsDuplicateRaiseDenied(
+    _In_ PVOID Object,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    POBJECT_HEADER ObjectHeader = OBJECT_TO_OBJECT_HEADER(Object);
+    POBJECT_HEADER_NAME_INFO NameInfo;
+    BOOLEAN SilosOwn = FALSE;
+
+    if (!PsIsCallerInServerSilo(PreviousMode)) return FALSE;
+
+    if (ObjectHeader->Type == PsProcessType)
+    {
+        return !PsIsProcessVisibleToCaller((PEPROCESS)Object, PreviousMode);
+    }
+    if (ObjectHeader->Type == PsThreadType)
+    {
+        return !PsIsProcessVisibleToCaller(((PETHREAD)Object)->ThreadsProcess, PreviousMode);
+    }
+
+    NameInfo = ObpReferenceNameInfo(ObjectHeader);
+    if ((NameInfo != NULL) && (NameInfo->Directory != NULL))
+    {
+        SilosOwn = ObpIsDirectoryInCallerSilo(NameInfo->Directory);
+    }
+    ObpDereferenceNameInfo(NameInfo);
+    return !SilosOwn;
 }
 
 PDEVICE_MAP

@@ -6,6 +6,7 @@
  */
 
 #include "precomp.h"
+#include "escape.h"
 
 #define CHILD_SLEEP_FOREVER_MS      INFINITE
 
@@ -310,6 +311,10 @@ ChildMain(
     else if (!strcmp(Mode, CHILD_MODE_WIN32_IN_SILO))
     {
         ExitCode = CheckWin32InSilo();
+    }
+    else if (!strcmp(Mode, CHILD_MODE_ESCAPE))
+    {
+        ExitCode = EscapeFromSilo();
     }
     else if (!strcmp(Mode, CHILD_MODE_LOOKUP_BENCH))
     {

@@ -61,6 +61,7 @@
 #define CHILD_MODE_HARD_ERROR       "harderror" /* raises the argument as a shutdown hard error */
 #define CHILD_MODE_LOOKUP_BENCH     "lookupbench" /* exit code = ns per named-object lookup */
 #define CHILD_MODE_WIN32_IN_SILO    "win32silo" /* Win32 checks in a silo with its own CSRSS */
+#define CHILD_MODE_ESCAPE           "escape"    /* the escape battery's attacker (escape.h) */
 
 /* Exit code bits of the "win32silo" child: one per check that failed */
 #define WIN32SILO_FAIL_CREATE           0x001   /* its event, mutex or section */

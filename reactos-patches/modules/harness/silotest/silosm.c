@@ -167,7 +167,9 @@ ConnectToSiloSm(
  * Starts "silotest child <Mode> <Argument>" in the silo as its SMSS starts
  * programs: created suspended, put in the silo, then handed to the silo's
  * SMSS (SmExecPgm), which gives it to the silo's CSRSS. Detached: a silo's
- * CSRSS opens no console windows.
+ * CSRSS opens no console windows. A silo's SMSS cannot open the host's
+ * processes to take handles from them: the host duplicates the process and
+ * thread handles into that SMSS and sends the SMSS's own values.
  */
 NTSTATUS
 StartWin32InSilo(
@@ -180,7 +182,7 @@ StartWin32InSilo(
     UNICODE_STRING ImageDos, ImageNt, CommandLineString;
     PRTL_USER_PROCESS_PARAMETERS Parameters;
     RTL_USER_PROCESS_INFORMATION Info, Sent;
-    HANDLE SmPort;
+    HANDLE SmPort, SiloSmss = NULL;
     NTSTATUS Status;
     ULONG Try;
 
@@ -206,22 +208,27 @@ StartWin32InSilo(
     if (!NT_SUCCESS(Status)) return Status;
 
     Status = NtAssignProcessToJobObject(Started->Silo, Info.ProcessHandle);
+    if (NT_SUCCESS(Status))
+    {
+        SiloSmss = OpenProcess(PROCESS_DUP_HANDLE, FALSE, EarliestProcessIn(Started->Silo, L"smss.exe", NULL));
+        if (SiloSmss == NULL) Status = STATUS_NOT_FOUND;
+    }
     if (NT_SUCCESS(Status)) Status = ConnectToSiloSm(Started->SiloId, &SmPort);
     if (NT_SUCCESS(Status))
     {
         /* The silo's SMSS knows its CSRSS a moment after the CSRSS's ports exist */
         for (Try = 0; Try < SILO_EXEC_RETRIES; Try++)
         {
-            /* SmExecPgm closes the handles it is given: it gets copies */
+            /* SmExecPgm closes the handles it is given, whatever it answers: each try gives new ones */
             Sent = Info;
-            Status = NtDuplicateObject(NtCurrentProcess(), Info.ProcessHandle, NtCurrentProcess(),
+            Status = NtDuplicateObject(NtCurrentProcess(), Info.ProcessHandle, SiloSmss,
                                        &Sent.ProcessHandle, 0, 0, DUPLICATE_SAME_ACCESS);
             if (!NT_SUCCESS(Status)) break;
-            Status = NtDuplicateObject(NtCurrentProcess(), Info.ThreadHandle, NtCurrentProcess(),
+            Status = NtDuplicateObject(NtCurrentProcess(), Info.ThreadHandle, SiloSmss,
                                        &Sent.ThreadHandle, 0, 0, DUPLICATE_SAME_ACCESS);
             if (!NT_SUCCESS(Status))
             {
-                NtClose(Sent.ProcessHandle);
+                NtDuplicateObject(SiloSmss, Sent.ProcessHandle, NULL, NULL, 0, 0, DUPLICATE_CLOSE_SOURCE);
                 break;
             }
             Status = SmExecPgm(SmPort, &Sent, FALSE);
@@ -230,6 +237,7 @@ StartWin32InSilo(
         }
         NtClose(SmPort);
     }
+    if (SiloSmss != NULL) CloseHandle(SiloSmss);
 
     if (NT_SUCCESS(Status))
     {

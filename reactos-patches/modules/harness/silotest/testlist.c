@@ -14,6 +14,7 @@ extern void func_contain(void);
 extern void func_csrss(void);
 extern void func_csrsssoak(void);
 extern void func_ddi(void);
+extern void func_escape(void);
 extern void func_fuzz(void);
 extern void func_hostcritical(void);
 extern void func_jobs(void);
@@ -30,6 +31,7 @@ const struct test winetest_testlist[] =
     { "csrss", func_csrss },
     { "csrsssoak", func_csrsssoak },
     { "ddi", func_ddi },
+    { "escape", func_escape },
     { "fuzz", func_fuzz },
     { "hostcritical", func_hostcritical },
     { "jobs", func_jobs },
