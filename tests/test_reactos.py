@@ -179,3 +179,18 @@ def test_the_host_boots_as_before_when_no_silo_is_started(reactos_iso, tmp_path)
     for image in SYSTEM_PROCESSES:
         assert now.count(image) == then.count(image) == 1, (image, now, then)
     assert [line for line in console.splitlines() if "silo" in line.lower()] == []
+
+
+def test_nothing_inside_a_server_silo_reaches_the_host(reactos_iso, tmp_path):
+    """Issue 11: every attack from a SYSTEM process in an SMSS-started silo is refused, the host shows no
+    change, and each control (the same call from the host) shows the attack would have reached it."""
+    record = boot(reactos_iso, tmp_path, "silo-escape", inactivity=120.0)
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    escape = verdict.tests[0].metrics["escape"]
+    assert int(escape["attacks"]) == int(escape["blocked"]) >= 60
+    assert int(escape["host_changes"]) == 0
+    # every attack has a control but cloning, physical memory and the hard error (the host gets the same, or bugchecks)
+    assert int(escape["controls"]) == int(escape["attacks"]) - 3
+    console = (record.run_dir / "console.log").read_text(errors="replace")
+    assert "REACHED" not in console

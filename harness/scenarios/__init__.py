@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
-from . import contain, selftest, silo, smss
+from . import boundary, contain, selftest, silo, smss
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Scenario:
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, contain, smss):
+    for module in (selftest, silo, contain, smss, boundary):
         for entry in module.SCENARIOS:
             scenario = Scenario(**entry)
             if scenario.name in registry:
