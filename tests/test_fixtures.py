@@ -125,3 +125,40 @@ def test_a_real_boot_of_silos_with_their_own_csrss_passes_with_its_figures():
     kinds = [event.kind for number, text in enumerate(lines, 1)
              for event in classify(ConsoleLine(number, 0.0, text))]
     assert kinds.count(Kind.SILO_CRITICAL_EXIT) == 1   # the silo whose CSRSS the test killed
+
+
+def _attack_rows(name: str) -> dict:
+    """escape.c's per-attack lines ("escape attack NAME: silo STATUS, host STATUS, blocked|REACHED")."""
+    rows = {}
+    for line in (FIXTURES / name / "console.log").read_text(errors="replace").splitlines():
+        if "escape attack " in line and (line.endswith(", blocked") or line.endswith(", REACHED")):
+            attack = line.split("escape attack ", 1)[1].split(":", 1)[0]
+            rows[attack] = line.rsplit(", ", 1)[1]
+    return rows
+
+
+def test_a_real_escape_battery_blocks_every_attack_and_changes_nothing():
+    """Issue 11: a LiveCD built from the series; every attack from inside the silo is blocked."""
+    verdict, _record = rejudge_saved(FIXTURES / "reactos-silo-escape" / "console.log")
+    assert verdict.outcome is Outcome.PASS, verdict.summary
+    escape = verdict.tests[0].metrics["escape"]
+    assert escape["attacks"] == escape["blocked"] == "60" and escape["host_changes"] == "0"
+    rows = _attack_rows("reactos-silo-escape")
+    assert len(rows) == 59 and set(rows.values()) == {"blocked"}
+
+
+def test_the_same_battery_without_the_gates_reaches_the_host_and_bugchecks_it():
+    """The control of the whole battery: the series without patches 0016-0019 (recorded on a real boot).
+    The checks fail where a gate is missing, the host proofs see the changes, and the hard error of the
+    silo's port owner takes the host down (FATAL_UNHANDLED_HARD_ERROR with the raised status)."""
+    verdict, _record = rejudge_saved(FIXTURES / "reactos-silo-escape-ungated" / "console.log")
+    assert verdict.outcome is Outcome.BUGCHECK, verdict.summary
+    assert verdict.bugcheck.code == 0xD0000005
+    assert any("ExpSystemErrorHandler" in line for line in verdict.backtrace)
+    rows = _attack_rows("reactos-silo-escape-ungated")
+    reached = {name for name, result in rows.items() if result == "REACHED"}
+    assert {"load-driver", "set-time", "registry-set-value", "lent-make-temporary", "host-lsa-port"} <= reached
+    # what patch 0015 and the older namespace rules still stop stays blocked
+    assert rows["open-host-process"] == rows["lent-open-all-access"] == "blocked"
+    console = (FIXTURES / "reactos-silo-escape-ungated" / "console.log").read_text(errors="replace")
+    assert "Test failed: the host clock moved by 86400 s" in console
