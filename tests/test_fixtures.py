@@ -143,6 +143,7 @@ def test_a_real_escape_battery_blocks_every_attack_and_changes_nothing():
     assert verdict.outcome is Outcome.PASS, verdict.summary
     escape = verdict.tests[0].metrics["escape"]
     assert escape["attacks"] == escape["blocked"] == "60" and escape["host_changes"] == "0"
+    assert escape["silos"] == "2"
     rows = _attack_rows("reactos-silo-escape")
     assert len(rows) == 59 and set(rows.values()) == {"blocked"}
 

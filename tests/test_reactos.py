@@ -190,6 +190,7 @@ def test_nothing_inside_a_server_silo_reaches_the_host(reactos_iso, tmp_path):
     escape = verdict.tests[0].metrics["escape"]
     assert int(escape["attacks"]) == int(escape["blocked"]) >= 60
     assert int(escape["host_changes"]) == 0
+    assert int(escape["silos"]) >= 2
     # every attack has a control but cloning, physical memory and the hard error (the host gets the same, or bugchecks)
     assert int(escape["controls"]) == int(escape["attacks"]) - 3
     console = (record.run_dir / "console.log").read_text(errors="replace")

@@ -8,13 +8,14 @@ attack that gets through may take the host down.
 
 SCENARIOS = [
     dict(name="silo-escape",
-         description="a SYSTEM process in an SMSS-started server silo, every privilege enabled, tries 59 ways to "
+         description="a SYSTEM process in each of two SMSS-started server silos, started together, every privilege "
+                     "enabled, tries 59 ways to "
                      "reach the host (host processes and threads, process and handle lists, parent spoofing, handle "
                      "raising, drivers, clock, time zone, system settings, debugger, paging files, firmware and boot "
                      "entries, locale, Plug and Play, profiling, process cloning, registry writes, lent host objects, host ports, "
                      "physical memory) and a silo's hard-error port owner raises a fatal hard error; each attack is "
                      "refused, the host proves nothing changed, and the same call from the host works (the control); "
-                     "prints escape: attacks= blocked= host_changes= controls=",
+                     "prints escape: attacks= blocked= host_changes= controls= silos=",
          tests=("silotest:escape",),
          own_boot=True, issue="11"),
 ]

@@ -17,6 +17,7 @@
 #include "escape.h"
 
 #define ESCAPE_CHILD_TIMEOUT_MS     60000
+#define ESCAPE_SILOS                2       /* attackers in silos of their own, all at once */
 #define ESCAPE_HARD_ERROR           STATUS_ACCESS_VIOLATION
 #define SILONATIVE_IMAGE            L"silonative.exe"
 #define SILONATIVE_HARD_ERROR_ARG   L"harderror"
@@ -698,54 +699,93 @@ GiveHandle(
     return NtDuplicateObject(NtCurrentProcess(), Source, Attacker, InAttacker, Access, 0, 0);
 }
 
-/* Runs the attacker in an SMSS-started silo; TRUE with its results in Exchange */
+/* One SMSS-started silo of the battery, its attacker and what they exchange */
+typedef struct _ESCAPE_SILO
+{
+    SMSS_SILO World;
+    HANDLE Section;
+    HANDLE Go;
+    HANDLE Attacker;
+    PESCAPE_EXCHANGE Exchange;
+    BOOL Ran;
+} ESCAPE_SILO, *PESCAPE_SILO;
+
+/* Starts a silo and its attacker, which waits for "go" with the host's targets in its input */
 static
 BOOL
-RunAttacker(
+PrepareAttacker(
     _In_ PHOST_TARGETS Host,
-    _In_ PSMSS_SILO World,
-    _Out_ PESCAPE_EXCHANGE *Exchange,
-    _Out_ PHANDLE Section)
+    _In_ HANDLE SmPort,
+    _Out_ PESCAPE_SILO Silo)
 {
-    HANDLE Go = NULL, Attacker = NULL;
-    DWORD ExitCode = STILL_ACTIVE;
+    PESCAPE_INPUT Input;
     NTSTATUS Status;
 
-    *Section = NULL;
-    Status = CreateExchange(World->SiloId, Section, &Go, Exchange);
-    ok(Status == STATUS_SUCCESS, "exchange in silo %lu: 0x%08lx\n", World->SiloId, Status);
+    ZeroMemory(Silo, sizeof(*Silo));
+    Status = StartSmssSilo(SmPort, &Silo->World);
+    ok(Status == STATUS_SUCCESS, "SmStartServerSilo: 0x%08lx\n", Status);
     if (!NT_SUCCESS(Status)) return FALSE;
 
-    Status = StartWin32InSilo(World, CHILD_MODE_ESCAPE, NULL, &Attacker);
-    ok(Status == STATUS_SUCCESS, "starting the attacker in silo %lu: 0x%08lx\n", World->SiloId, Status);
+    Status = CreateExchange(Silo->World.SiloId, &Silo->Section, &Silo->Go, &Silo->Exchange);
+    ok(Status == STATUS_SUCCESS, "exchange in silo %lu: 0x%08lx\n", Silo->World.SiloId, Status);
+    if (!NT_SUCCESS(Status)) return FALSE;
+
+    Status = StartWin32InSilo(&Silo->World, CHILD_MODE_ESCAPE, NULL, &Silo->Attacker);
+    ok(Status == STATUS_SUCCESS, "starting the attacker in silo %lu: 0x%08lx\n", Silo->World.SiloId, Status);
+    if (!NT_SUCCESS(Status)) return FALSE;
+
+    Input = &Silo->Exchange->Input;
+    Input->HostPid = (HANDLE)(ULONG_PTR)Host->Victim.dwProcessId;
+    Input->HostTid = (HANDLE)(ULONG_PTR)Host->Victim.dwThreadId;
+    Input->HostCsrssPid = HostCsrssPid();
+    Input->HostSilotestPid = (HANDLE)(ULONG_PTR)GetCurrentProcessId();
+    Status = GiveHandle(Silo->Attacker, Host->Victim.hProcess, PROCESS_CREATE_PROCESS, &Input->HostProcessCreate);
     if (NT_SUCCESS(Status))
     {
-        PESCAPE_INPUT Input = &(*Exchange)->Input;
-
-        Input->HostPid = (HANDLE)(ULONG_PTR)Host->Victim.dwProcessId;
-        Input->HostTid = (HANDLE)(ULONG_PTR)Host->Victim.dwThreadId;
-        Input->HostCsrssPid = HostCsrssPid();
-        Input->HostSilotestPid = (HANDLE)(ULONG_PTR)GetCurrentProcessId();
-        Status = GiveHandle(Attacker, Host->Victim.hProcess, PROCESS_CREATE_PROCESS, &Input->HostProcessCreate);
-        if (NT_SUCCESS(Status))
-        {
-            Status = GiveHandle(Attacker, Host->Victim.hProcess, PROCESS_QUERY_INFORMATION, &Input->HostProcessQuery);
-        }
-        ok(Status == STATUS_SUCCESS, "handing the attacker its host handles: 0x%08lx\n", Status);
-
-        NtSetEvent(Go, NULL);
-        WaitForSingleObject(Attacker, ESCAPE_CHILD_TIMEOUT_MS);
-        GetExitCodeProcess(Attacker, &ExitCode);
-        if (ExitCode == STILL_ACTIVE) TerminateProcess(Attacker, STATUS_TIMEOUT);
-        CloseHandle(Attacker);
+        Status = GiveHandle(Silo->Attacker, Host->Victim.hProcess, PROCESS_QUERY_INFORMATION, &Input->HostProcessQuery);
     }
-    NtClose(Go);
+    ok(Status == STATUS_SUCCESS, "handing the attacker its host handles: 0x%08lx\n", Status);
+    return NT_SUCCESS(Status);
+}
 
-    ok(ExitCode == ERROR_SUCCESS, "the attacker ended with 0x%08lx\n", ExitCode);
-    ok((*Exchange)->Result.Ran == EscapeAttackCount, "the attacker ran %lu of %u attacks\n",
-       (*Exchange)->Result.Ran, EscapeAttackCount);
-    ok((*Exchange)->Result.PrivilegesEnabled > 0, "the attacker enabled no privilege\n");
-    return (ExitCode == ERROR_SUCCESS) && ((*Exchange)->Result.Ran == EscapeAttackCount);
+/* Waits for the attacker; TRUE when it ran every attack */
+static
+BOOL
+FinishAttacker(
+    _Inout_ PESCAPE_SILO Silo)
+{
+    DWORD ExitCode = STILL_ACTIVE;
+
+    if (Silo->Attacker == NULL) return FALSE;
+    WaitForSingleObject(Silo->Attacker, ESCAPE_CHILD_TIMEOUT_MS);
+    GetExitCodeProcess(Silo->Attacker, &ExitCode);
+    if (ExitCode == STILL_ACTIVE) TerminateProcess(Silo->Attacker, STATUS_TIMEOUT);
+    CloseHandle(Silo->Attacker);
+    Silo->Attacker = NULL;
+
+    ok(ExitCode == ERROR_SUCCESS, "the attacker in silo %lu ended with 0x%08lx\n", Silo->World.SiloId, ExitCode);
+    ok(Silo->Exchange->Result.Ran == EscapeAttackCount, "the attacker in silo %lu ran %lu of %u attacks\n",
+       Silo->World.SiloId, Silo->Exchange->Result.Ran, EscapeAttackCount);
+    ok(Silo->Exchange->Result.PrivilegesEnabled > 0, "the attacker in silo %lu enabled no privilege\n",
+       Silo->World.SiloId);
+    Silo->Ran = (ExitCode == ERROR_SUCCESS) && (Silo->Exchange->Result.Ran == EscapeAttackCount);
+    return Silo->Ran;
+}
+
+static
+VOID
+EndAttackerSilo(
+    _Inout_ PESCAPE_SILO Silo)
+{
+    if (Silo->Attacker != NULL)
+    {
+        TerminateProcess(Silo->Attacker, STATUS_CANCELLED);
+        CloseHandle(Silo->Attacker);
+    }
+    if (Silo->Go != NULL) NtClose(Silo->Go);
+    if (Silo->Exchange != NULL) NtUnmapViewOfSection(NtCurrentProcess(), Silo->Exchange);
+    if (Silo->Section != NULL) NtClose(Silo->Section);
+    EndSmssSilo(&Silo->World, STATUS_SUCCESS);
 }
 
 /*
@@ -815,14 +855,18 @@ CheckHardErrorPortOwner(VOID)
     return Ended && (Basic.ExitStatus == ESCAPE_HARD_ERROR);
 }
 
+/*
+ * The battery runs in ESCAPE_SILOS silos at once, as a container host runs
+ * its containers: the attackers start together on "go". An attack counts
+ * as blocked when it is blocked in every silo.
+ */
 START_TEST(escape)
 {
     HOST_TARGETS Host;
-    SMSS_SILO World;
-    PESCAPE_EXCHANGE Exchange = NULL;
-    PESCAPE_RESULT Result;
-    HANDLE SmPort, Section = NULL, SiloCsrssPid;
-    ULONG Attack, Blocked = 0, Controls = 0, Changes, Attacks = EscapeAttackCount + 1;
+    ESCAPE_SILO Silos[ESCAPE_SILOS];
+    HANDLE SmPort, SiloCsrssPid;
+    ULONG Attack, Index, Blocked = 0, Controls = 0, Changes, Attacks = EscapeAttackCount + 1;
+    BOOL AllRan = TRUE;
     NTSTATUS Status, HostStatus;
 
     C_ASSERT(RTL_NUMBER_OF(EscapeCases) == EscapeAttackCount);
@@ -835,6 +879,7 @@ START_TEST(escape)
     EscapeEnableAllPrivileges();
 
     ZeroMemory(&Host, sizeof(Host));
+    ZeroMemory(Silos, sizeof(Silos));
     Status = HostCreate(&Host);
     ok(Status == STATUS_SUCCESS, "host targets: 0x%08lx\n", Status);
     if (!NT_SUCCESS(Status))
@@ -845,53 +890,62 @@ START_TEST(escape)
     }
     HostSnapshot(&Host);
 
-    Status = StartSmssSilo(SmPort, &World);
-    ok(Status == STATUS_SUCCESS, "SmStartServerSilo: 0x%08lx\n", Status);
-    if (NT_SUCCESS(Status) && RunAttacker(&Host, &World, &Exchange, &Section))
+    for (Index = 0; Index < ESCAPE_SILOS; Index++) AllRan &= PrepareAttacker(&Host, SmPort, &Silos[Index]);
+    if (AllRan)
     {
-        Result = &Exchange->Result;
+        for (Index = 0; Index < ESCAPE_SILOS; Index++) NtSetEvent(Silos[Index].Go, NULL);
+        for (Index = 0; Index < ESCAPE_SILOS; Index++) AllRan &= FinishAttacker(&Silos[Index]);
+    }
 
-        /* The attacker has ended; the silo's CSRSS runs on for the host's list to show */
-        SiloCsrssPid = (HANDLE)(ULONG_PTR)EarliestProcessIn(World.Silo, L"csrss.exe", NULL);
-
+    if (AllRan)
+    {
         /* The proof first: the controls below change what they touch and put it back */
         Changes = CheckHostUnchanged(&Host);
+
+        /* The attackers have ended; the first silo's CSRSS runs on for the host's list to show */
+        SiloCsrssPid = (HANDLE)(ULONG_PTR)EarliestProcessIn(Silos[0].World.Silo, L"csrss.exe", NULL);
 
         for (Attack = 0; Attack < EscapeAttackCount; Attack++)
         {
             const ESCAPE_CASE *Case = &EscapeCases[Attack];
-            BOOL IsBlockedHere = IsBlocked(Case, Result->Status[Attack], Result->Extra[Attack]);
-            BOOL ControlOk;
+            PESCAPE_RESULT First = &Silos[0].Exchange->Result;
+            BOOL BlockedEverywhere = TRUE, ControlOk;
 
-            HostStatus = HostControl(&Host, (ESCAPE_ATTACK)Attack, &Exchange->Input, SiloCsrssPid);
-            ControlOk = ControlShowsReach(Case, Result->Status[Attack], HostStatus);
-            if (IsBlockedHere) Blocked++;
+            for (Index = 0; Index < ESCAPE_SILOS; Index++)
+            {
+                PESCAPE_RESULT Result = &Silos[Index].Exchange->Result;
+                BOOL IsBlockedHere = IsBlocked(Case, Result->Status[Attack], Result->Extra[Attack]);
+
+                ok(IsBlockedHere, "%s reached the host from silo %lu: 0x%08lx (extra 0x%Ix)\n",
+                   Case->Name, Silos[Index].World.SiloId, Result->Status[Attack], Result->Extra[Attack]);
+                BlockedEverywhere &= IsBlockedHere;
+            }
+
+            HostStatus = HostControl(&Host, (ESCAPE_ATTACK)Attack, &Silos[0].Exchange->Input, SiloCsrssPid);
+            ControlOk = ControlShowsReach(Case, First->Status[Attack], HostStatus);
+            if (BlockedEverywhere) Blocked++;
             if (ControlOk && (Case->Control != EscapeControlNone)) Controls++;
 
-            ok(IsBlockedHere, "%s reached the host from silo %lu: 0x%08lx (extra 0x%Ix)\n",
-               Case->Name, World.SiloId, Result->Status[Attack], Result->Extra[Attack]);
             ok(ControlOk, "%s: the host's own call shows no reach (host 0x%08lx, silo 0x%08lx)\n",
-               Case->Name, HostStatus, Result->Status[Attack]);
-            trace("escape attack %s: silo 0x%08lx, host 0x%08lx, %s\n", Case->Name, Result->Status[Attack],
-                  HostStatus, IsBlockedHere ? "blocked" : "REACHED");
+               Case->Name, HostStatus, First->Status[Attack]);
+            trace("escape attack %s: silo 0x%08lx, host 0x%08lx, %s\n", Case->Name, First->Status[Attack],
+                  HostStatus, BlockedEverywhere ? "blocked" : "REACHED");
         }
 
-        /* What the attacker left in its own silo goes with the silo */
-        EndSmssSilo(&World, STATUS_SUCCESS);
+        /* What the attackers left in their own silos goes with the silos */
+        for (Index = 0; Index < ESCAPE_SILOS; Index++) EndAttackerSilo(&Silos[Index]);
         if (CheckHardErrorPortOwner()) Blocked++;
 
-        trace("escape: attacks=%lu blocked=%lu host_changes=%lu controls=%lu\n", Attacks, Blocked, Changes,
-              Controls);
+        trace("escape: attacks=%lu blocked=%lu host_changes=%lu controls=%lu silos=%u\n", Attacks, Blocked,
+              Changes, Controls, ESCAPE_SILOS);
         ok(Blocked == Attacks && Changes == 0, "escape: %lu of %lu attacks blocked, %lu host changes\n",
            Blocked, Attacks, Changes);
     }
     else
     {
-        EndSmssSilo(&World, STATUS_SUCCESS);
+        for (Index = 0; Index < ESCAPE_SILOS; Index++) EndAttackerSilo(&Silos[Index]);
     }
 
-    if (Exchange) NtUnmapViewOfSection(NtCurrentProcess(), Exchange);
-    if (Section) NtClose(Section);
     HostDestroy(&Host);
     NtClose(SmPort);
 }
