@@ -312,6 +312,15 @@ ChildMain(
     {
         ExitCode = CheckWin32InSilo();
     }
+    else if (!strcmp(Mode, CHILD_MODE_KILL_WAIT))
+    {
+        HANDLE Victim = OpenProcess(PROCESS_TERMINATE, FALSE, strtoul(Argument, NULL, 0));
+
+        /* A process that runs on after the kill: only its silo's end ends it */
+        if (!Victim || !TerminateProcess(Victim, ERROR_CANCELLED)) ExitProcess(GetLastError());
+        CloseHandle(Victim);
+        Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
     else if (!strcmp(Mode, CHILD_MODE_ESCAPE))
     {
         ExitCode = EscapeFromSilo();

@@ -148,6 +148,8 @@ START_TEST(contain)
 {
     SERVERSILO_DIAGNOSTIC_INFORMATION Diagnostic;
     CONTAINED_SILO Bystander, Contained;
+    PROCESS_INFORMATION Killer;
+    CHAR Argument[16];
     NTSTATUS Status;
     DWORD ExitCode;
     ULONG i;
@@ -188,6 +190,24 @@ START_TEST(contain)
     TerminateProcess(Contained.Child.hProcess, CONTAIN_JOB_EXIT);
     CheckSiloEnded(&Contained, STATUS_SYSTEM_PROCESS_TERMINATED, "host kills the critical process");
     CheckBystander(&Bystander, "host kills the critical process");
+    CloseContainedSilo(&Contained);
+
+    /*
+     * A process of the silo kills the silo's critical process and runs on: the
+     * silo ends, and its killer with it (it used to stay SHUTTING_DOWN for ever)
+     */
+    ok(StartContainedSilo(&Contained, CHILD_MODE_CRITICAL_WAIT, NULL), "cannot start the silo\n");
+    ok(WaitActiveProcesses(Contained.Silo, 1), "child not in the silo\n");
+    Sleep(SILOTEST_POLL_MS * 10);  /* let the child mark itself critical */
+    sprintf(Argument, "%lu", Contained.Child.dwProcessId);
+    ok(SpawnChild(CHILD_MODE_KILL_WAIT, Argument, TRUE, 0, &Killer), "cannot start the killer\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Contained.Silo, Killer.hProcess)), "killer not in the silo\n");
+    ResumeThread(Killer.hThread);
+    CheckSiloEnded(&Contained, STATUS_SYSTEM_PROCESS_TERMINATED, "a silo process kills the critical process");
+    ok(WaitForSingleObject(Killer.hProcess, SILOTEST_WAIT_MS) == WAIT_OBJECT_0,
+       "the killer outlived its silo\n");
+    CheckBystander(&Bystander, "a silo process kills the critical process");
+    CloseChild(&Killer);
     CloseContainedSilo(&Contained);
 
     /* Sleep is refused inside a silo, which runs on */

@@ -62,6 +62,7 @@
 #define CHILD_MODE_LOOKUP_BENCH     "lookupbench" /* exit code = ns per named-object lookup */
 #define CHILD_MODE_WIN32_IN_SILO    "win32silo" /* Win32 checks in a silo with its own CSRSS */
 #define CHILD_MODE_ESCAPE           "escape"    /* the escape battery's attacker (escape.h) */
+#define CHILD_MODE_KILL_WAIT        "killwait"  /* kills the argument's process id, then sleeps until killed */
 
 /* Exit code bits of the "win32silo" child: one per check that failed */
 #define WIN32SILO_FAIL_CREATE           0x001   /* its event, mutex or section */
