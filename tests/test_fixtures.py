@@ -163,3 +163,17 @@ def test_the_same_battery_without_the_gates_reaches_the_host_and_bugchecks_it():
     assert rows["open-host-process"] == rows["lent-open-all-access"] == "blocked"
     console = (FIXTURES / "reactos-silo-escape-ungated" / "console.log").read_text(errors="replace")
     assert "Test failed: the host clock moved by 86400 s" in console
+
+
+def test_without_the_process_gate_exactly_the_process_attacks_reach_the_host():
+    """The series with PsIsProcessVisibleToCaller answering TRUE (a negative-control build, real boot):
+    the ten process attacks reach the host from both silos, every other attack stays blocked."""
+    verdict, _record = rejudge_saved(FIXTURES / "reactos-silo-escape-no-process-gate" / "console.log")
+    assert verdict.outcome is Outcome.TEST_FAILURE, verdict.summary
+    escape = verdict.tests[0].metrics["escape"]
+    assert (escape["attacks"], escape["blocked"]) == ("60", "50")
+    rows = _attack_rows("reactos-silo-escape-no-process-gate")
+    reached = sorted(name for name, result in rows.items() if result == "REACHED")
+    assert reached == sorted(["open-host-process", "open-host-process-cid", "open-host-thread",
+                              "open-host-thread-cid", "open-host-csrss", "list-processes", "list-handles",
+                              "list-handles-ex", "parent-spoof", "raise-process-handle"])
