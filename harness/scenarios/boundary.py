@@ -13,7 +13,8 @@ SCENARIOS = [
                      "reach the host (host processes and threads, process and handle lists, parent spoofing, handle "
                      "raising, drivers, clock, time zone, system settings, debugger, paging files, firmware and boot "
                      "entries, locale, Plug and Play, profiling, process cloning, registry writes, lent host objects, host ports, "
-                     "physical memory) and a silo's hard-error port owner raises a fatal hard error; each attack is "
+                     "physical memory); a silo's hard-error port owner raises a fatal hard error, and a silo without a "
+                     "CSRSS of its own connects to the host CSRSS's SB port; each attack is "
                      "refused, the host proves nothing changed, and the same call from the host works (the control); "
                      "prints escape: attacks= blocked= host_changes= controls= silos=",
          tests=("silotest:escape",),

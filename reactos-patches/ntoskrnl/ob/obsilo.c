@@ -51,6 +51,7 @@ static const UNICODE_STRING ObpKernelObjectsName = RTL_CONSTANT_STRING(L"KernelO
 static const UNICODE_STRING ObpHostKernelObjectsName = RTL_CONSTANT_STRING(L"\\KernelObjects");
 static const UNICODE_STRING ObpGlobalDosDevicesName = RTL_CONSTANT_STRING(L"GLOBAL??");
 static const UNICODE_STRING ObpHostWin32DirectoryName = RTL_CONSTANT_STRING(L"Windows");
+static const UNICODE_STRING ObpHostWin32ApiPortName = RTL_CONSTANT_STRING(L"ApiPort");
 
 /* Host directories a silo root never lends: the host's named objects and sessions, and the other silos */
 static const UNICODE_STRING ObpSiloPrivateNames[] =
@@ -226,33 +227,36 @@ ObpGetLentObjectAccess(
 }
 
 /*
- * Whether an object is named in the host's \Windows: the ports there (the
- * host CSRSS's ApiPort) serve the Win32 programs of a silo that has no
- * CSRSS of its own (a silo started without SMSS); a silo with one finds
- * its own ports first, in its own \Windows.
+ * Whether an object is the host's \Windows\ApiPort: the host CSRSS's API
+ * port serves the Win32 programs of a silo that has no CSRSS of its own (a
+ * silo started without SMSS), and CSRSS takes connections only from
+ * processes it knows. A silo with a CSRSS finds its own \Windows\ApiPort
+ * first. The rest of the host's \Windows (SbApiPort, through which SMSS
+ * hands CSRSS handles of its own to act on) is not lent.
  */
 static
 BOOLEAN
-ObpIsInHostWin32Directory(
+ObpIsHostWin32ApiPort(
     _In_ PVOID Object)
 {
     POBJECT_HEADER_NAME_INFO NameInfo, DirectoryNameInfo;
-    BOOLEAN InWindows = FALSE;
+    BOOLEAN IsApiPort = FALSE;
 
     NameInfo = ObpReferenceNameInfo(OBJECT_TO_OBJECT_HEADER(Object));
     if (NameInfo == NULL) return FALSE;
-    if (NameInfo->Directory != NULL)
+    if ((NameInfo->Directory != NULL) &&
+        RtlEqualUnicodeString(&NameInfo->Name, &ObpHostWin32ApiPortName, TRUE))
     {
         DirectoryNameInfo = ObpReferenceNameInfo(OBJECT_TO_OBJECT_HEADER(NameInfo->Directory));
         if (DirectoryNameInfo != NULL)
         {
-            InWindows = (DirectoryNameInfo->Directory == ObpRootDirectoryObject) &&
+            IsApiPort = (DirectoryNameInfo->Directory == ObpRootDirectoryObject) &&
                         RtlEqualUnicodeString(&DirectoryNameInfo->Name, &ObpHostWin32DirectoryName, TRUE);
             ObpDereferenceNameInfo(DirectoryNameInfo);
         }
     }
     ObpDereferenceNameInfo(NameInfo);
-    return InWindows;
+    return IsApiPort;
 }
 
 /*!
@@ -273,9 +277,9 @@ ObpIsInHostWin32Directory(
  * FALSE when the object is lent to the caller's silo and the caller asks
  * for more than ObpGetLentObjectAccess (an image section may also be
  * mapped for writing, copy-on-write), for MAXIMUM_ALLOWED, or to connect
- * to a host port other than those of the host's \Windows (a silo reaches
- * no host server: LSA, the host's SMSS and the rest serve the host); TRUE
- * otherwise.
+ * to a host port other than the host CSRSS's API port (a silo reaches no
+ * host server: LSA, the host's SMSS, CSRSS's SB port and the rest serve the
+ * host); TRUE otherwise.
  */
 BOOLEAN
 NTAPI
@@ -290,10 +294,10 @@ ObpMayOpenFromCallerSilo(
     if ((AccessMode == KernelMode) || (AccessState == NULL)) return TRUE;
     if (!ObpIsObjectLentToCallerSilo(Object)) return TRUE;
 
-    /* Host ports are not lent, but for the host's Win32 subsystem ports */
+    /* Host ports are not lent, but for the host CSRSS's API port */
     if ((Type == LpcPortObjectType) || (Type == LpcWaitablePortObjectType))
     {
-        return ObpIsInHostWin32Directory(Object);
+        return ObpIsHostWin32ApiPort(Object);
     }
 
     Allowed = ObpGetLentObjectAccess(Type) | ACCESS_SYSTEM_SECURITY;

@@ -3,7 +3,8 @@
  * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
  * PURPOSE:     A native program for silo checks that a Win32 process cannot
  *              make: it has no CSRSS, so no exception port takes its hard
- *              errors before the silo's default port does
+ *              errors before the silo's default port does, and it runs in a
+ *              silo without a \Windows of its own
  * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
  */
 
@@ -59,6 +60,29 @@ RaiseAsHardErrorPortOwner(VOID)
     return Status;
 }
 
+/*
+ * "sbport": connects to \Windows\SbApiPort. In a silo without a \Windows of
+ * its own that name is the host CSRSS's SB port, through which SMSS hands
+ * CSRSS handles of CSRSS's own to act on: it must not be lent.
+ */
+static
+NTSTATUS
+ConnectToWin32SbPort(VOID)
+{
+    UNICODE_STRING PortName = RTL_CONSTANT_STRING(L"\\Windows\\SbApiPort");
+    SECURITY_QUALITY_OF_SERVICE Qos;
+    HANDLE Port;
+    NTSTATUS Status;
+
+    Qos.Length = sizeof(Qos);
+    Qos.ImpersonationLevel = SecurityIdentification;
+    Qos.ContextTrackingMode = SECURITY_DYNAMIC_TRACKING;
+    Qos.EffectiveOnly = TRUE;
+    Status = NtConnectPort(&Port, &PortName, &Qos, NULL, NULL, NULL, NULL, NULL);
+    if (NT_SUCCESS(Status)) NtClose(Port);
+    return Status;
+}
+
 INT
 __cdecl
 _main(
@@ -72,6 +96,11 @@ _main(
     UNREFERENCED_PARAMETER(envp);
     UNREFERENCED_PARAMETER(DebugFlag);
 
+    if ((argc > 1) && !_stricmp(argv[1], "sbport"))
+    {
+        /* The status is the result */
+        NtTerminateProcess(NtCurrentProcess(), ConnectToWin32SbPort());
+    }
     if ((argc > 1) && !_stricmp(argv[1], "harderror")) Status = RaiseAsHardErrorPortOwner();
 
     /* Still here: the silo did not end, which the host reports */

@@ -21,6 +21,8 @@
 #define ESCAPE_HARD_ERROR           STATUS_ACCESS_VIOLATION
 #define SILONATIVE_IMAGE            L"silonative.exe"
 #define SILONATIVE_HARD_ERROR_ARG   L"harderror"
+#define SILONATIVE_SB_PORT_ARG      L"sbport"
+#define ESCAPE_HOST_SB_PORT         L"\\Windows\\SbApiPort"
 #define KEY_SECURITY_BYTES          1024
 #define ESCAPE_PORT_SERVER_ENDS     8
 
@@ -789,18 +791,65 @@ EndAttackerSilo(
 }
 
 /*
+ * Starts "silonative <Argument>" in Silo: created by the host without CSRSS
+ * (a native program has no exception port), put in the silo, then resumed.
+ */
+static
+NTSTATUS
+StartNativeInSilo(
+    _In_ HANDLE Silo,
+    _In_ PCWSTR Argument,
+    _Out_ PRTL_USER_PROCESS_INFORMATION Info)
+{
+    WCHAR Image[MAX_PATH], CommandLine[MAX_PATH + 16];
+    UNICODE_STRING ImageNt, ImageDos, CommandLineString;
+    PRTL_USER_PROCESS_PARAMETERS Parameters;
+    NTSTATUS Status;
+
+    ZeroMemory(Info, sizeof(*Info));
+    GetSystemDirectoryW(Image, ARRAYSIZE(Image));
+    wcscat(Image, L"\\..\\bin\\" SILONATIVE_IMAGE);
+    _snwprintf(CommandLine, ARRAYSIZE(CommandLine), L"%s %s", SILONATIVE_IMAGE, Argument);
+    CommandLine[ARRAYSIZE(CommandLine) - 1] = UNICODE_NULL;
+    RtlInitUnicodeString(&ImageDos, Image);
+    RtlInitUnicodeString(&CommandLineString, CommandLine);
+    if (!RtlDosPathNameToNtPathName_U(Image, &ImageNt, NULL, NULL)) return STATUS_OBJECT_PATH_SYNTAX_BAD;
+
+    Status = RtlCreateProcessParameters(&Parameters, &ImageDos, NULL, NULL, &CommandLineString,
+                                        NULL, NULL, NULL, NULL, NULL);
+    if (NT_SUCCESS(Status))
+    {
+        Info->Size = sizeof(*Info);
+        Status = RtlCreateUserProcess(&ImageNt, OBJ_CASE_INSENSITIVE, Parameters, NULL, NULL, NULL,
+                                      FALSE, NULL, NULL, Info);
+        RtlDestroyProcessParameters(Parameters);
+    }
+    RtlFreeHeap(RtlGetProcessHeap(), 0, ImageNt.Buffer);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = NtAssignProcessToJobObject(Silo, Info->ProcessHandle);
+    if (NT_SUCCESS(Status))
+    {
+        NtResumeThread(Info->ThreadHandle, NULL);
+    }
+    else
+    {
+        NtTerminateProcess(Info->ProcessHandle, Status);
+        NtClose(Info->ThreadHandle);
+        NtClose(Info->ProcessHandle);
+    }
+    return Status;
+}
+
+/*
  * A silo process that made itself its silo's hard error port raises an
  * error-class hard error: the silo ends with that status; the host, which
- * used to bugcheck here, goes on. silonative.exe is a native program, so it
- * has no exception port to take the error instead.
+ * used to bugcheck here, goes on.
  */
 static
 BOOL
 CheckHardErrorPortOwner(VOID)
 {
-    WCHAR Image[MAX_PATH], CommandLine[MAX_PATH + 16];
-    UNICODE_STRING ImageNt, ImageDos, CommandLineString;
-    PRTL_USER_PROCESS_PARAMETERS Parameters;
     RTL_USER_PROCESS_INFORMATION Info;
     SERVERSILO_BASIC_INFORMATION Basic;
     HANDLE Silo;
@@ -811,39 +860,15 @@ CheckHardErrorPortOwner(VOID)
     ok(Status == STATUS_SUCCESS, "hard-error silo: 0x%08lx\n", Status);
     if (!NT_SUCCESS(Status)) return FALSE;
 
-    GetSystemDirectoryW(Image, ARRAYSIZE(Image));
-    wcscat(Image, L"\\..\\bin\\" SILONATIVE_IMAGE);
-    _snwprintf(CommandLine, ARRAYSIZE(CommandLine), L"%s %s", SILONATIVE_IMAGE, SILONATIVE_HARD_ERROR_ARG);
-    CommandLine[ARRAYSIZE(CommandLine) - 1] = UNICODE_NULL;
-    RtlInitUnicodeString(&ImageDos, Image);
-    RtlInitUnicodeString(&CommandLineString, CommandLine);
-    if (!RtlDosPathNameToNtPathName_U(Image, &ImageNt, NULL, NULL))
-    {
-        NtClose(Silo);
-        return FALSE;
-    }
-    Status = RtlCreateProcessParameters(&Parameters, &ImageDos, NULL, NULL, &CommandLineString,
-                                        NULL, NULL, NULL, NULL, NULL);
-    if (NT_SUCCESS(Status))
-    {
-        Info.Size = sizeof(Info);
-        Status = RtlCreateUserProcess(&ImageNt, OBJ_CASE_INSENSITIVE, Parameters, NULL, NULL, NULL,
-                                      FALSE, NULL, NULL, &Info);
-        RtlDestroyProcessParameters(Parameters);
-    }
-    RtlFreeHeap(RtlGetProcessHeap(), 0, ImageNt.Buffer);
-    ok(Status == STATUS_SUCCESS, "creating %S: 0x%08lx\n", SILONATIVE_IMAGE, Status);
+    Status = StartNativeInSilo(Silo, SILONATIVE_HARD_ERROR_ARG, &Info);
+    ok(Status == STATUS_SUCCESS, "starting %S %S: 0x%08lx\n", SILONATIVE_IMAGE, SILONATIVE_HARD_ERROR_ARG, Status);
     if (!NT_SUCCESS(Status))
     {
         NtClose(Silo);
         return FALSE;
     }
 
-    Status = NtAssignProcessToJobObject(Silo, Info.ProcessHandle);
-    ok(Status == STATUS_SUCCESS, "assigning %S: 0x%08lx\n", SILONATIVE_IMAGE, Status);
-    if (NT_SUCCESS(Status)) NtResumeThread(Info.ThreadHandle, NULL);
-    else NtTerminateProcess(Info.ProcessHandle, Status);
-
+    ZeroMemory(&Basic, sizeof(Basic));
     Ended = WaitServerSiloState(Silo, SERVERSILO_TERMINATED, &Basic);
     ok(Ended, "the hard-error silo did not end (state %u)\n", Basic.State);
     ok(Basic.ExitStatus == ESCAPE_HARD_ERROR, "the hard-error silo ended with 0x%08lx\n", Basic.ExitStatus);
@@ -856,6 +881,50 @@ CheckHardErrorPortOwner(VOID)
 }
 
 /*
+ * In a silo without a \Windows of its own (started without SMSS), the name
+ * \Windows\SbApiPort falls through to the host CSRSS's SB port: the silo
+ * must not connect. The host's own connection is the control. Adds the
+ * control to *Controls; TRUE when the silo was refused.
+ */
+static
+BOOL
+CheckWin32SbPortNotLent(
+    _Inout_ PULONG Controls)
+{
+    RTL_USER_PROCESS_INFORMATION Info;
+    DWORD ExitCode = STILL_ACTIVE;
+    NTSTATUS Status, HostStatus;
+    HANDLE Silo;
+
+    Status = MakeServerSilo(&Silo, NULL, NULL);
+    ok(Status == STATUS_SUCCESS, "SB-port silo: 0x%08lx\n", Status);
+    if (!NT_SUCCESS(Status)) return FALSE;
+
+    Status = StartNativeInSilo(Silo, SILONATIVE_SB_PORT_ARG, &Info);
+    ok(Status == STATUS_SUCCESS, "starting %S %S: 0x%08lx\n", SILONATIVE_IMAGE, SILONATIVE_SB_PORT_ARG, Status);
+    if (NT_SUCCESS(Status))
+    {
+        if (WaitForSingleObject(Info.ProcessHandle, SILOTEST_WAIT_MS) != WAIT_OBJECT_0)
+        {
+            NtTerminateProcess(Info.ProcessHandle, STATUS_TIMEOUT);
+        }
+        GetExitCodeProcess(Info.ProcessHandle, &ExitCode);
+        NtClose(Info.ThreadHandle);
+        NtClose(Info.ProcessHandle);
+    }
+    NtTerminateJobObject(Silo, STATUS_SUCCESS);
+    NtClose(Silo);
+
+    HostStatus = EscapeConnectPort(ESCAPE_HOST_SB_PORT);
+    ok(NT_SUCCESS(HostStatus), "host-csrss-sb-port: the host's own connection failed: 0x%08lx\n", HostStatus);
+    if (NT_SUCCESS(HostStatus)) (*Controls)++;
+    ok(ExitCode == (DWORD)STATUS_ACCESS_DENIED, "host-csrss-sb-port reached the host: 0x%08lx\n", ExitCode);
+    trace("escape attack host-csrss-sb-port: silo 0x%08lx, host 0x%08lx, %s\n", ExitCode, HostStatus,
+          (ExitCode == (DWORD)STATUS_ACCESS_DENIED) ? "blocked" : "REACHED");
+    return ExitCode == (DWORD)STATUS_ACCESS_DENIED;
+}
+
+/*
  * The battery runs in ESCAPE_SILOS silos at once, as a container host runs
  * its containers: the attackers start together on "go". An attack counts
  * as blocked when it is blocked in every silo.
@@ -865,7 +934,9 @@ START_TEST(escape)
     HOST_TARGETS Host;
     ESCAPE_SILO Silos[ESCAPE_SILOS];
     HANDLE SmPort, SiloCsrssPid;
-    ULONG Attack, Index, Blocked = 0, Controls = 0, Changes, Attacks = EscapeAttackCount + 1;
+    ULONG Attack, Index, Blocked = 0, Controls = 0, Changes;
+    /* The battery's attacks, the hard-error port owner and the host CSRSS's SB port */
+    ULONG Attacks = EscapeAttackCount + 2;
     BOOL AllRan = TRUE;
     NTSTATUS Status, HostStatus;
 
@@ -935,6 +1006,7 @@ START_TEST(escape)
         /* What the attackers left in their own silos goes with the silos */
         for (Index = 0; Index < ESCAPE_SILOS; Index++) EndAttackerSilo(&Silos[Index]);
         if (CheckHardErrorPortOwner()) Blocked++;
+        if (CheckWin32SbPortNotLent(&Controls)) Blocked++;
 
         trace("escape: attacks=%lu blocked=%lu host_changes=%lu controls=%lu silos=%u\n", Attacks, Blocked,
               Changes, Controls, ESCAPE_SILOS);

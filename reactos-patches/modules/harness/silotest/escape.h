@@ -181,6 +181,7 @@ VOID EscapeInitName(_Out_ POBJECT_ATTRIBUTES Attributes, _Out_ PUNICODE_STRING N
 ULONG EscapeEnableAllPrivileges(VOID);
 NTSTATUS EscapeCall(_In_ ESCAPE_ATTACK Attack, _In_ BOOLEAN Control);
 NTSTATUS EscapeCreateProcessUnder(_In_ HANDLE Parent);
+NTSTATUS EscapeConnectPort(_In_ PCWSTR PortName);
 
 /* escapechild.c: the attacker */
 DWORD EscapeFromSilo(VOID);

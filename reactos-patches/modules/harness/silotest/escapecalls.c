@@ -390,7 +390,6 @@ LentObjectCall(
 {
     OBJECT_ATTRIBUTES Attributes;
     UNICODE_STRING NameString, Target;
-    SECURITY_QUALITY_OF_SERVICE Qos;
     HANDLE Handle, Other;
     PVOID View = NULL;
     SIZE_T ViewSize = 0;
@@ -489,18 +488,31 @@ LentObjectCall(
 
         case EscapeHostPort:
         case EscapeLsaPort:
-            RtlInitUnicodeString(&NameString, (Attack == EscapeHostPort) ? ESCAPE_HOST_PORT : ESCAPE_LSA_PORT);
-            Qos.Length = sizeof(Qos);
-            Qos.ImpersonationLevel = SecurityIdentification;
-            Qos.ContextTrackingMode = SECURITY_DYNAMIC_TRACKING;
-            Qos.EffectiveOnly = TRUE;
-            Status = NtConnectPort(&Handle, &NameString, &Qos, NULL, NULL, NULL, NULL, NULL);
-            if (NT_SUCCESS(Status)) NtClose(Handle);
-            return Status;
+            return EscapeConnectPort((Attack == EscapeHostPort) ? ESCAPE_HOST_PORT : ESCAPE_LSA_PORT);
 
         default:
             return STATUS_INVALID_PARAMETER;
     }
+}
+
+/* Connects to a port by name and lets go again; the status is the result */
+NTSTATUS
+EscapeConnectPort(
+    _In_ PCWSTR PortName)
+{
+    UNICODE_STRING Name;
+    SECURITY_QUALITY_OF_SERVICE Qos;
+    HANDLE Port;
+    NTSTATUS Status;
+
+    RtlInitUnicodeString(&Name, PortName);
+    Qos.Length = sizeof(Qos);
+    Qos.ImpersonationLevel = SecurityIdentification;
+    Qos.ContextTrackingMode = SECURITY_DYNAMIC_TRACKING;
+    Qos.EffectiveOnly = TRUE;
+    Status = NtConnectPort(&Port, &Name, &Qos, NULL, NULL, NULL, NULL, NULL);
+    if (NT_SUCCESS(Status)) NtClose(Port);
+    return Status;
 }
 
 /*
