@@ -37,12 +37,20 @@ typedef struct _OBP_SHADOW_ENTRY
     BOOLEAN IsSiloRoot;
 } OBP_SHADOW_ENTRY, *POBP_SHADOW_ENTRY;
 
+/* A walked directory and the entries listed in it, while a silo tree is taken down */
+typedef struct _OBP_SILO_TREE_ENTRY
+{
+    LIST_ENTRY Links;
+    PVOID Object;
+} OBP_SILO_TREE_ENTRY, *POBP_SILO_TREE_ENTRY;
+
 #define TAG_OB_SILO                 'iSbO'
-#define OBP_MAX_DIRECTORY_DEPTH     64
-#define OBP_SILO_LISTING_BYTES      (16 * 1024)
+/* A name of at most MAXUSHORT bytes has at most this many directory levels ("\\x" each) */
+#define OBP_MAX_DIRECTORY_DEPTH     (MAXUSHORT / (2 * sizeof(WCHAR)))
 
 /* GLOBALS *******************************************************************/
 
+/* Every shadow entry of every silo namespace; ObpShadowLock guards the list and the entries */
 static LIST_ENTRY ObpShadowListHead = { &ObpShadowListHead, &ObpShadowListHead };
 static EX_PUSH_LOCK ObpShadowLock;
 
@@ -100,8 +108,9 @@ ObpGetCurrentSiloNamespace(VOID)
     PESILO Silo = PsGetCurrentSilo();
 
     /*
-     * No reference is taken: a silo's namespace goes only after its last
-     * process did, and an attached caller keeps the silo alive.
+     * No reference is taken: a silo's namespace is freed only with its job,
+     * which the caller's process (or, for an attached thread, the caller)
+     * keeps referenced. Once the silo ended the namespace is empty.
      */
     return (Silo != NULL) ? (POBP_SILO_NAMESPACE)Silo->SiloRootDirectory : NULL;
 }
@@ -115,6 +124,10 @@ ObpGetLookupRootDirectory(VOID)
     return (Namespace != NULL) ? Namespace->Root : ObpRootDirectoryObject;
 }
 
+/*
+ * The host directory that lends its entries to a silo directory for Name,
+ * referenced (the silo may end and drop its shadows meanwhile), or NULL.
+ */
 POBJECT_DIRECTORY
 NTAPI
 ObpGetSiloShadowDirectory(
@@ -134,8 +147,11 @@ ObpGetSiloShadowDirectory(
         POBP_SHADOW_ENTRY ShadowEntry = CONTAINING_RECORD(Entry, OBP_SHADOW_ENTRY, Links);
 
         if (ShadowEntry->Directory != Directory) continue;
-        Shadow = ShadowEntry->Shadow;
-        if (ShadowEntry->IsSiloRoot && ObpIsSiloPrivateName(Name)) Shadow = NULL;
+        if (!ShadowEntry->IsSiloRoot || !ObpIsSiloPrivateName(Name))
+        {
+            Shadow = ShadowEntry->Shadow;
+            ObReferenceObject(Shadow);
+        }
         break;
     }
     ExReleasePushLockShared(&ObpShadowLock);
@@ -360,20 +376,37 @@ ObpIsDuplicateRaiseDenied(
     return !SilosOwn;
 }
 
-PDEVICE_MAP
+/*!
+ * @brief
+ * The device map (\??) of the caller's silo, referenced.
+ *
+ * @param[out] DeviceMap
+ * The silo's device map, or NULL when the silo ended (its \?? is gone:
+ * never the host's then).
+ *
+ * @return
+ * TRUE when the caller's silo has a \?? of its own (an initialized
+ * namespace), so its token's device map does not apply; FALSE otherwise.
+ */
+BOOLEAN
 NTAPI
-ObpReferenceSiloDeviceMap(VOID)
+ObpReferenceSiloDeviceMap(
+    _Out_ PDEVICE_MAP *DeviceMap)
 {
     POBP_SILO_NAMESPACE Namespace = ObpGetCurrentSiloNamespace();
-    PDEVICE_MAP DeviceMap;
 
-    if ((Namespace == NULL) || (Namespace->DeviceMap == NULL)) return NULL;
+    *DeviceMap = NULL;
+    if ((Namespace == NULL) || !(Namespace->Flags & SILO_OBJECT_ROOT_DIRECTORY_INITIALIZE)) return FALSE;
 
+    /* The silo's end clears it under this lock before its last reference goes */
     KeAcquireGuardedMutex(&ObpDeviceMapLock);
-    DeviceMap = Namespace->DeviceMap;
-    DeviceMap->ReferenceCount++;
+    if (Namespace->DeviceMap != NULL)
+    {
+        *DeviceMap = Namespace->DeviceMap;
+        (*DeviceMap)->ReferenceCount++;
+    }
     KeReleaseGuardedMutex(&ObpDeviceMapLock);
-    return DeviceMap;
+    return TRUE;
 }
 
 /* The entry keeps both directories until the namespace goes */
@@ -461,7 +494,8 @@ ObpShadowNewSiloDirectory(
 
     PAGED_CODE();
 
-    if (Namespace == NULL) return;
+    /* An ended silo lends nothing any more */
+    if ((Namespace == NULL) || Namespace->Deleted) return;
     NameInfo = OBJECT_HEADER_TO_NAME_INFO(OBJECT_TO_OBJECT_HEADER(Directory));
     if ((NameInfo == NULL) || (NameInfo->Directory != Namespace->Root)) return;
     if (ObpIsSiloPrivateName(&NameInfo->Name)) return;
@@ -579,56 +613,98 @@ ObpCreateSiloDeviceMap(
 }
 
 /*
+ * References every object named in a directory into Entries. The entries
+ * are read under the directory's lock, not opened by name: a link is not
+ * followed (BaseNamedObjects\Global leads back up) and a device is not
+ * opened. Nothing is changed while the directory is read.
+ */
+static
+NTSTATUS
+ObpListSiloDirectory(
+    _In_ POBJECT_DIRECTORY Directory,
+    _Inout_ PLIST_ENTRY Entries)
+{
+    OBP_LOOKUP_CONTEXT LookupContext;
+    POBJECT_DIRECTORY_ENTRY DirectoryEntry;
+    POBP_SILO_TREE_ENTRY Entry;
+    NTSTATUS Status = STATUS_SUCCESS;
+    ULONG Bucket;
+
+    PAGED_CODE();
+
+    ObpInitializeLookupContext(&LookupContext);
+    ObpAcquireDirectoryLockShared(Directory, &LookupContext);
+    for (Bucket = 0; NT_SUCCESS(Status) && (Bucket < NUMBER_HASH_BUCKETS); Bucket++)
+    {
+        for (DirectoryEntry = Directory->HashBuckets[Bucket];
+             DirectoryEntry != NULL;
+             DirectoryEntry = DirectoryEntry->ChainLink)
+        {
+            Entry = ExAllocatePoolWithTag(PagedPool, sizeof(*Entry), TAG_OB_SILO);
+            if (Entry == NULL)
+            {
+                Status = STATUS_INSUFFICIENT_RESOURCES;
+                break;
+            }
+
+            /* A named object holds a reference for its name, which the lock keeps */
+            ObReferenceObject(DirectoryEntry->Object);
+            Entry->Object = DirectoryEntry->Object;
+            InsertTailList(Entries, &Entry->Links);
+        }
+    }
+    ObpReleaseDirectoryLock(Directory, &LookupContext);
+    return Status;
+}
+
+/*
  * What the silo itself made permanent under its root (its SMSS's \Sessions,
- * \KnownDlls, ...) goes with the silo: the names below Directory are listed
- * first, then each is opened, made temporary and, if a directory, walked.
+ * \KnownDlls, ...) goes with the silo. The tree is walked without recursion
+ * (a directory found is queued), at any depth and width.
  */
 static
 VOID
 ObpMakeSiloTreeTemporary(
-    _In_ HANDLE DirectoryHandle,
-    _In_ ULONG Depth)
+    _In_ POBJECT_DIRECTORY Root)
 {
-    POBJECT_DIRECTORY_INFORMATION Listing, Entry;
-    OBJECT_ATTRIBUTES ObjectAttributes;
-    ULONG Context = 0, ReturnLength;
-    HANDLE Handle;
-    PVOID Object;
+    LIST_ENTRY Pending, Listed;
+    POBP_SILO_TREE_ENTRY Entry;
     NTSTATUS Status;
 
     PAGED_CODE();
 
-    if (Depth >= OBP_MAX_DIRECTORY_DEPTH) return;
+    InitializeListHead(&Pending);
+    Entry = ExAllocatePoolWithTag(PagedPool, sizeof(*Entry), TAG_OB_SILO);
+    if (Entry == NULL) return;
+    ObReferenceObject(Root);
+    Entry->Object = Root;
+    InsertTailList(&Pending, &Entry->Links);
 
-    Listing = ExAllocatePoolWithTag(PagedPool, OBP_SILO_LISTING_BYTES, TAG_OB_SILO);
-    if (Listing == NULL) return;
-
-    /* One pass returns as many entries as fit; a silo directory is small */
-    Status = ZwQueryDirectoryObject(DirectoryHandle, Listing, OBP_SILO_LISTING_BYTES, FALSE, TRUE,
-                                    &Context, &ReturnLength);
-    for (Entry = Listing; NT_SUCCESS(Status) && (Entry->Name.Buffer != NULL); Entry++)
+    while (!IsListEmpty(&Pending))
     {
-        /* A link is made temporary itself, never followed: BaseNamedObjects\Global leads back up */
-        InitializeObjectAttributes(&ObjectAttributes, &Entry->Name,
-                                   OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE | OBJ_OPENLINK,
-                                   DirectoryHandle, NULL);
-        if (!NT_SUCCESS(ObOpenObjectByName(&ObjectAttributes, NULL, KernelMode, NULL, 0, NULL, &Handle)))
-        {
-            continue;
-        }
-        if (NT_SUCCESS(ObReferenceObjectByHandle(Handle, 0, NULL, KernelMode, &Object, NULL)))
-        {
-            if (OBJECT_TO_OBJECT_HEADER(Object)->Type == ObpDirectoryObjectType)
-            {
-                ObpMakeSiloTreeTemporary(Handle, Depth + 1);
-            }
-            ObMakeTemporaryObject(Object);
-            ObDereferenceObject(Object);
-        }
-        ObCloseHandle(Handle, KernelMode);
-    }
+        POBP_SILO_TREE_ENTRY DirectoryEntry = CONTAINING_RECORD(RemoveHeadList(&Pending), OBP_SILO_TREE_ENTRY, Links);
 
-    ExFreePoolWithTag(Listing, TAG_OB_SILO);
+        /* Listed first, changed after: making a name temporary removes it from the directory */
+        InitializeListHead(&Listed);
+        Status = ObpListSiloDirectory(DirectoryEntry->Object, &Listed);
+        if (!NT_SUCCESS(Status)) DPRINT1("Silo tree listing cut short: 0x%08lx\n", Status);
+        ObDereferenceObject(DirectoryEntry->Object);
+        ExFreePoolWithTag(DirectoryEntry, TAG_OB_SILO);
+
+        while (!IsListEmpty(&Listed))
+        {
+            Entry = CONTAINING_RECORD(RemoveHeadList(&Listed), OBP_SILO_TREE_ENTRY, Links);
+            ObMakeTemporaryObject(Entry->Object);
+            if (OBJECT_TO_OBJECT_HEADER(Entry->Object)->Type == ObpDirectoryObjectType)
+            {
+                /* Its entries are listed when its turn comes; the entry keeps it referenced */
+                InsertTailList(&Pending, &Entry->Links);
+                continue;
+            }
+            ObDereferenceObject(Entry->Object);
+            ExFreePoolWithTag(Entry, TAG_OB_SILO);
+        }
+    }
 }
 
 /* PUBLIC FUNCTIONS **********************************************************/
@@ -741,7 +817,7 @@ ObCreateSiloNamespace(
 
     if (!NT_SUCCESS(Status))
     {
-        ObDeleteSiloNamespace(NewNamespace);
+        ObFreeSiloNamespace(NewNamespace);
         return Status;
     }
 
@@ -749,43 +825,80 @@ ObCreateSiloNamespace(
     return STATUS_SUCCESS;
 }
 
-/*
- * Takes a silo's namespace down: the shadows and the device map go, and
- * every name made for the silo goes with its last reference.
+/*!
+ * @brief
+ * Empties a silo's namespace when the silo ends: the shadows and the device
+ * map go, every name made for the silo or by it goes with its last handle,
+ * and \Silos\<id> goes from \Silos.
+ *
+ * @param[in] Namespace
+ * The namespace; it stays allocated, with its root directory referenced,
+ * until ObFreeSiloNamespace.
+ *
+ * @remarks
+ * Once only; later calls return at once. A thread still attached to the
+ * silo then looks names up in an empty root: it finds nothing, and never
+ * the host's names. PASSIVE_LEVEL.
  */
 VOID
 NTAPI
 ObDeleteSiloNamespace(
     _In_ POBP_SILO_NAMESPACE Namespace)
 {
-    HANDLE RootHandle;
+    PDEVICE_MAP DeviceMap;
     ULONG i;
 
     PAGED_CODE();
 
+    if (InterlockedExchange(&Namespace->Deleted, TRUE)) return;
+
     ObpRemoveShadows(Namespace);
 
     /* What the silo made permanent in its namespace goes too */
-    if ((Namespace->Root != NULL) &&
-        NT_SUCCESS(ObOpenObjectByPointer(Namespace->Root, OBJ_KERNEL_HANDLE, NULL, DIRECTORY_QUERY,
-                                         ObpDirectoryObjectType, KernelMode, &RootHandle)))
-    {
-        ObpMakeSiloTreeTemporary(RootHandle, 0);
-        ObCloseHandle(RootHandle, KernelMode);
-    }
+    if (Namespace->Root != NULL) ObpMakeSiloTreeTemporary(Namespace->Root);
 
-    if (Namespace->DeviceMap != NULL)
-    {
-        KeAcquireGuardedMutex(&ObpDeviceMapLock);
-        Namespace->GlobalDosDevices->DeviceMap = NULL;
-        KeReleaseGuardedMutex(&ObpDeviceMapLock);
-        ObfDereferenceDeviceMap(Namespace->DeviceMap);
-    }
+    KeAcquireGuardedMutex(&ObpDeviceMapLock);
+    DeviceMap = Namespace->DeviceMap;
+    Namespace->DeviceMap = NULL;
+    if (DeviceMap != NULL) Namespace->GlobalDosDevices->DeviceMap = NULL;
+    KeReleaseGuardedMutex(&ObpDeviceMapLock);
+    if (DeviceMap != NULL) ObfDereferenceDeviceMap(DeviceMap);
 
-    for (i = 0; i < OBP_SILO_NAMESPACE_LINKS; i++) ObpDeletePermanentEntry(Namespace->Links[i]);
+    for (i = 0; i < OBP_SILO_NAMESPACE_LINKS; i++)
+    {
+        ObpDeletePermanentEntry(Namespace->Links[i]);
+        Namespace->Links[i] = NULL;
+    }
     ObpDeletePermanentEntry(Namespace->GlobalDosDevices);
+    Namespace->GlobalDosDevices = NULL;
     ObpDeletePermanentEntry(Namespace->KernelObjects);
-    ObpDeletePermanentEntry(Namespace->Root);
+    Namespace->KernelObjects = NULL;
+
+    /* Nothing holds a handle to it: its name goes now, the object with the free */
+    if (Namespace->Root != NULL) ObMakeTemporaryObject(Namespace->Root);
+}
+
+/*!
+ * @brief
+ * Frees a silo's namespace with its job, emptying it first if the silo
+ * never ended (an application silo) and again for what a thread attached
+ * to the ended silo made in it since.
+ */
+VOID
+NTAPI
+ObFreeSiloNamespace(
+    _In_ _Post_invalid_ POBP_SILO_NAMESPACE Namespace)
+{
+    PAGED_CODE();
+
+    ObDeleteSiloNamespace(Namespace);
+
+    ObpRemoveShadows(Namespace);
+    if (Namespace->Root != NULL)
+    {
+        ObpMakeSiloTreeTemporary(Namespace->Root);
+        ObDereferenceObject(Namespace->Root);
+    }
     ExFreePoolWithTag(Namespace, TAG_OB_SILO);
 }
 

@@ -23,9 +23,19 @@ C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
 
 /* GLOBALS *******************************************************************/
 
-/* Serializes silo configuration changes and the server silo list */
-EX_PUSH_LOCK PspSiloLock;
-LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListHead };
+/*
+ * Guards the silo configuration of every job (EJOB.SiloFlags, Storage
+ * assignment, SiloSystemRoot, ServerSiloGlobals), the server silo list and
+ * the ESERVERSILO_GLOBALS fields documented in ps.h. Never held while a
+ * driver callback runs or an object is created. Taken after
+ * PspSiloMonitorLock, before a job's JobLock. PASSIVE_LEVEL, in a critical
+ * region.
+ */
+static EX_PUSH_LOCK PspSiloLock;
+static LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListHead };
+
+/* How long host shutdown waits for the server silos to end, all together (10 s) */
+#define PSP_SILO_SHUTDOWN_WAIT          (-10LL * 1000 * 1000 * 10)
 
 /* Job ids double as silo ids and name \Silos\<id> */
 static LONG PspLastJobId;
@@ -54,6 +64,40 @@ PspReleaseSiloLockExclusive(VOID)
 {
     ExReleasePushLockExclusive(&PspSiloLock);
     KeLeaveCriticalRegion();
+}
+
+static
+VOID
+PspAcquireSiloLockShared(VOID)
+{
+    KeEnterCriticalRegion();
+    ExAcquirePushLockShared(&PspSiloLock);
+}
+
+static
+VOID
+PspReleaseSiloLockShared(VOID)
+{
+    ExReleasePushLockShared(&PspSiloLock);
+    KeLeaveCriticalRegion();
+}
+
+static
+VOID
+PspLockJob(
+    _In_ PEJOB Job)
+{
+    KeEnterGuardedRegion();
+    ExAcquireResourceExclusiveLite(&Job->JobLock, TRUE);
+}
+
+static
+VOID
+PspUnlockJob(
+    _In_ PEJOB Job)
+{
+    ExReleaseResourceLite(&Job->JobLock);
+    KeLeaveGuardedRegion();
 }
 
 static
@@ -195,6 +239,7 @@ PspSetSiloRootDirectory(
     _In_ ULONG ControlFlags,
     _In_ KPROCESSOR_MODE PreviousMode)
 {
+    POBP_SILO_NAMESPACE Namespace;
     NTSTATUS Status;
 
     PAGED_CODE();
@@ -212,24 +257,33 @@ PspSetSiloRootDirectory(
     /* Only the silo's parent (the host: silos do not nest) may do this */
     if (PsGetCurrentSilo() != NULL) return STATUS_CONTEXT_MISMATCH;
 
+    /* JobFlags' silo bit is set once and never cleared */
+    if (!PspIsSilo(Job)) return STATUS_JOB_NO_CONTAINER;
+    if (Job->SiloRootDirectory != NULL) return STATUS_OBJECT_NAME_COLLISION;
+
+    /*
+     * The object manager builds the namespace (\Silos\<id>, its shadows and
+     * \??) without the silo lock: creating objects looks names up. Of two
+     * racing callers only one creates \Silos\<id>.
+     */
+    Status = ObCreateSiloNamespace(Job->JobId, ControlFlags, &Namespace);
+    if (!NT_SUCCESS(Status)) return Status;
+
     PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
+    if (Job->SiloRootDirectory == NULL)
     {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->SiloRootDirectory != NULL)
-    {
-        Status = STATUS_OBJECT_NAME_COLLISION;
-    }
-    else
-    {
-        /* The object manager builds the namespace: \Silos\<id>, its shadows and \?? */
-        Status = ObCreateSiloNamespace(Job->JobId, ControlFlags, (POBP_SILO_NAMESPACE*)&Job->SiloRootDirectory);
-        if (NT_SUCCESS(Status)) Job->SiloFlags = ControlFlags;
+        Job->SiloFlags = ControlFlags;
+        InterlockedExchangePointer(&Job->SiloRootDirectory, Namespace);
+        Namespace = NULL;
     }
     PspReleaseSiloLockExclusive();
 
-    return Status;
+    if (Namespace != NULL)
+    {
+        ObFreeSiloNamespace(Namespace);
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    return STATUS_SUCCESS;
 }
 
 /*
@@ -315,6 +369,7 @@ PspConvertSiloToServerSilo(
     PESERVERSILO_GLOBALS Globals;
     PSILO_USER_SHARED_DATA Shared;
     PKEVENT DeleteEvent = NULL;
+    BOOLEAN TeardownDue;
     NTSTATUS Status;
 
     PAGED_CODE();
@@ -345,6 +400,8 @@ PspConvertSiloToServerSilo(
     Globals->Silo = Job;
     Globals->State = SERVERSILO_INITING;
     Globals->ExitStatus = STATUS_PENDING;
+    Globals->MonitorPhase = PspSiloMonitorsNotNotified;
+    KeInitializeEvent(&Globals->TeardownDone, NotificationEvent, FALSE);
     Globals->DeleteEvent = DeleteEvent;
     Globals->IsDownlevelContainer = IsDownlevelContainer;
     RtlInitEmptyUnicodeString(&Globals->SiloRootDirectoryName,
@@ -408,18 +465,40 @@ PspConvertSiloToServerSilo(
         return Status;
     }
 
-    DPRINT1("Server silo %lu initializing at %wZ\n", Job->JobId, &Globals->SiloRootDirectoryName);
+    DPRINT("Server silo %lu initializing at %wZ\n", Job->JobId, &Globals->SiloRootDirectoryName);
 
-    /* Drivers that monitor silos set up their per-silo state now */
+    /* Drivers that monitor silos set up their per-silo state now; the silo is STARTED with them */
     Status = PspNotifyServerSiloCreation(Job);
-    if (!NT_SUCCESS(Status))
-    {
-        PsTerminateServerSilo(Job, Status);
-        return Status;
-    }
+    if (!NT_SUCCESS(Status)) PsTerminateServerSilo(Job, Status);
 
-    Globals->State = SERVERSILO_STARTED;
-    return STATUS_SUCCESS;
+    /* A terminate that came meanwhile waited for this to tear the silo down */
+    PspLockJob(Job);
+    Globals->InitializationDone = TRUE;
+    TeardownDue = PspIsServerSiloTeardownDue(Job);
+    PspUnlockJob(Job);
+    if (TeardownDue) PspQueueServerSiloTeardown(Job);
+
+    return Status;
+}
+
+/*
+ * INITING -> STARTED, unless the silo was told to end meanwhile. Called by
+ * PspNotifyServerSiloCreation after the create callbacks, with the monitor
+ * lock held, so a monitor started later finds the silo either not yet
+ * notified or STARTED and notified.
+ */
+VOID
+NTAPI
+PspSetServerSiloStarted(
+    _In_ PESILO ServerSilo)
+{
+    PESERVERSILO_GLOBALS Globals = ServerSilo->ServerSiloGlobals;
+
+    PAGED_CODE();
+
+    PspAcquireSiloLockExclusive();
+    if (Globals->State == SERVERSILO_INITING) Globals->State = SERVERSILO_STARTED;
+    PspReleaseSiloLockExclusive();
 }
 
 /*
@@ -459,18 +538,19 @@ PspSetServerSiloRunningState(
     return Status;
 }
 
-/* Removes \Silos\<id> and the namespace in it */
+/*
+ * Removes \Silos\<id> and the names in it. The namespace itself stays, empty,
+ * until the job is deleted: an attached thread may still look names up in
+ * it, and finds nothing (never the host's names).
+ */
 static
 VOID
 PspRemoveSiloRootDirectory(
     _In_ PEJOB Silo)
 {
-    POBP_SILO_NAMESPACE Namespace;
+    POBP_SILO_NAMESPACE Namespace = Silo->SiloRootDirectory;
 
-    PspAcquireSiloLockExclusive();
-    Namespace = Silo->SiloRootDirectory;
-    Silo->SiloRootDirectory = NULL;
-    PspReleaseSiloLockExclusive();
+    PAGED_CODE();
 
     if (Namespace != NULL) ObDeleteSiloNamespace(Namespace);
 }
@@ -484,13 +564,19 @@ PspPostSiloTerminated(
 {
     PVOID Port;
 
-    /* The port stays referenced until the job is deleted */
+    UNREFERENCED_PARAMETER(ExitStatus);
+
+    /*
+     * The port stays referenced until the job is deleted. A job message
+     * completes with success, as the others do (GetQueuedCompletionStatus
+     * returns FALSE for an error status); the exit status is in class 37.
+     */
     Port = Silo->CompletionPort;
     if (Port == NULL) return;
     IoSetIoCompletion(Port,
                       Silo->CompletionKey,
                       (PVOID)(ULONG_PTR)Silo->JobId,
-                      ExitStatus,
+                      STATUS_SUCCESS,
                       JOB_OBJECT_MSG_SILO_TERMINATED,
                       FALSE);
 }
@@ -519,10 +605,38 @@ PspDropServerSiloHardErrorPort(
 }
 
 /*
- * The end of a server silo, once: terminate callbacks, TERMINATED, the
- * delete event, the completion message, and the silo's namespace root and
- * contexts go. The job object and the silo's exit status stay until the
- * last reference to the job goes.
+ * SHUTTING_DOWN (or INITING) -> TERMINATING, once, and the silo's CSRSS no
+ * longer takes its hard errors. Called by PspNotifyServerSiloTermination
+ * with the monitor lock held; FALSE when the silo is past this already.
+ */
+BOOLEAN
+NTAPI
+PspBeginServerSiloTermination(
+    _In_ PESILO ServerSilo)
+{
+    PESERVERSILO_GLOBALS Globals = ServerSilo->ServerSiloGlobals;
+    BOOLEAN Begun = FALSE;
+
+    PAGED_CODE();
+
+    PspAcquireSiloLockExclusive();
+    if (Globals->State < SERVERSILO_TERMINATING)
+    {
+        Globals->State = SERVERSILO_TERMINATING;
+        if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = STATUS_SUCCESS;
+        Begun = TRUE;
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (Begun) PspDropServerSiloHardErrorPort(Globals);
+    return Begun;
+}
+
+/*
+ * The end of a server silo, once: TERMINATING and the terminate callbacks,
+ * TERMINATED, then the contexts and \Silos\<id> go, the delete event is set
+ * and the completion message posted. The job object and the silo's exit
+ * status stay until the last reference to the job goes.
  */
 static
 VOID
@@ -534,27 +648,18 @@ PspTeardownServerSilo(
 
     PAGED_CODE();
 
+    if (!PspNotifyServerSiloTermination(Silo)) return;
+
     PspAcquireSiloLockExclusive();
-    if (Globals->State >= SERVERSILO_TERMINATING)
-    {
-        PspReleaseSiloLockExclusive();
-        return;
-    }
-    Globals->State = SERVERSILO_TERMINATING;
-    if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = STATUS_SUCCESS;
+    Globals->State = SERVERSILO_TERMINATED;
     ExitStatus = Globals->ExitStatus;
     PspReleaseSiloLockExclusive();
-
-    PspDropServerSiloHardErrorPort(Globals);
-
-    /* In registration order, as on creation */
-    PspNotifyServerSiloTermination(Silo);
-    Globals->State = SERVERSILO_TERMINATED;
 
     PspDeleteSiloStorage(Silo);
     PspRemoveSiloRootDirectory(Silo);
     if (Globals->DeleteEvent != NULL) KeSetEvent(Globals->DeleteEvent, IO_NO_INCREMENT, FALSE);
     PspPostSiloTerminated(Silo, ExitStatus);
+    KeSetEvent(&Globals->TeardownDone, IO_NO_INCREMENT, FALSE);
 
     DPRINT1("Server silo %lu terminated with status 0x%lx\n", Silo->JobId, ExitStatus);
 }
@@ -571,35 +676,240 @@ PspServerSiloTeardownWorker(
     ObDereferenceObject(Silo);
 }
 
-/* Queues the teardown of a terminated server silo whose processes are gone */
-static
+/*!
+ * @brief
+ * Queues the teardown of a server silo, once.
+ *
+ * @param[in] Job
+ * A server silo whose teardown PspIsServerSiloTeardownDue found due.
+ */
 VOID
+NTAPI
 PspQueueServerSiloTeardown(
-    _In_ PEJOB Silo)
+    _In_ PEJOB Job)
 {
-    PESERVERSILO_GLOBALS Globals = Silo->ServerSiloGlobals;
+    PESERVERSILO_GLOBALS Globals = Job->ServerSiloGlobals;
 
     if (InterlockedExchange(&Globals->TeardownQueued, TRUE)) return;
 
     /* The worker keeps the job alive */
-    ObReferenceObject(Silo);
-    ExInitializeWorkItem(&Globals->TeardownWorkItem, PspServerSiloTeardownWorker, Silo);
+    ObReferenceObject(Job);
+    ExInitializeWorkItem(&Globals->TeardownWorkItem, PspServerSiloTeardownWorker, Job);
     ExQueueWorkItem(&Globals->TeardownWorkItem, DelayedWorkQueue);
 }
 
+/*!
+ * @brief
+ * Tells whether a job is a server silo whose teardown is due: it was told to
+ * end, its initialization is over and its last process is gone.
+ *
+ * @param[in] Job
+ * Any job, its JobLock held exclusive by the caller.
+ *
+ * @return
+ * TRUE when the caller must call PspQueueServerSiloTeardown (after
+ * releasing the job lock).
+ */
+BOOLEAN
+NTAPI
+PspIsServerSiloTeardownDue(
+    _In_ PEJOB Job)
+{
+    /* Published under the silo lock before any of its fields is used here */
+    PESERVERSILO_GLOBALS Globals = Job->ServerSiloGlobals;
+
+    return PspIsSilo(Job) &&
+           (Globals != NULL) &&
+           Globals->TerminateRequested &&
+           Globals->InitializationDone &&
+           (Job->ActiveProcesses == 0);
+}
+
 /*
- * Called by the job code when a job's last active process is gone: a
- * server silo that was told to end now tears down.
+ * References the server silos on the list that Include accepts (the list
+ * and the states held still by the silo lock) into a pool array the caller
+ * frees with PspDereferenceServerSilos. A silo whose job is being deleted
+ * is left out.
+ */
+typedef BOOLEAN (*PSP_SERVER_SILO_FILTER)(_In_ PESERVERSILO_GLOBALS Globals);
+
+static
+NTSTATUS
+PspReferenceServerSilos(
+    _In_ PSP_SERVER_SILO_FILTER Include,
+    _Outptr_result_buffer_maybenull_(*Count) PESILO **Silos,
+    _Out_ PULONG Count)
+{
+    PLIST_ENTRY Entry;
+    PESILO *Array;
+    ULONG Capacity = 0, Found = 0, i;
+
+    PAGED_CODE();
+
+    *Silos = NULL;
+    *Count = 0;
+
+    /* Pool is allocated outside the lock, then the list is read again: it may have grown */
+    for (;;)
+    {
+        Array = NULL;
+        if (Capacity != 0)
+        {
+            Array = ExAllocatePoolWithTag(PagedPool, Capacity * sizeof(PESILO), TAG_PS_SILO);
+            if (Array == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+        }
+
+        Found = 0;
+        PspAcquireSiloLockShared();
+        for (Entry = PspServerSiloListHead.Flink; Entry != &PspServerSiloListHead; Entry = Entry->Flink)
+        {
+            PESERVERSILO_GLOBALS Globals = CONTAINING_RECORD(Entry, ESERVERSILO_GLOBALS, SiloLinks);
+
+            if (!Include(Globals)) continue;
+            if (Found < Capacity)
+            {
+                /* A job being deleted is past its teardown */
+                if (!ObReferenceObjectSafe(Globals->Silo)) continue;
+                Array[Found] = Globals->Silo;
+            }
+            Found++;
+        }
+        PspReleaseSiloLockShared();
+
+        if (Found <= Capacity) break;
+
+        /* Too small (all of it was filled): give it back and try with room for all */
+        for (i = 0; i < Capacity; i++) ObDereferenceObject(Array[i]);
+        if (Array != NULL) ExFreePoolWithTag(Array, TAG_PS_SILO);
+        Capacity = Found;
+    }
+
+    if (Found == 0)
+    {
+        if (Array != NULL) ExFreePoolWithTag(Array, TAG_PS_SILO);
+        return STATUS_SUCCESS;
+    }
+    *Silos = Array;
+    *Count = Found;
+    return STATUS_SUCCESS;
+}
+
+static
+VOID
+PspDereferenceServerSilos(
+    _In_reads_opt_(Count) PESILO *Silos,
+    _In_ ULONG Count)
+{
+    ULONG i;
+
+    if (Silos == NULL) return;
+    for (i = 0; i < Count; i++) ObDereferenceObject(Silos[i]);
+    ExFreePoolWithTag(Silos, TAG_PS_SILO);
+}
+
+static
+BOOLEAN
+PspIsServerSiloNotified(
+    _In_ PESERVERSILO_GLOBALS Globals)
+{
+    return Globals->MonitorPhase == PspSiloMonitorsCreated;
+}
+
+static
+BOOLEAN
+PspIsServerSiloRunning(
+    _In_ PESERVERSILO_GLOBALS Globals)
+{
+    return Globals->State < SERVERSILO_TERMINATED;
+}
+
+/*!
+ * @brief
+ * References the server silos whose monitors had their create callbacks and
+ * not yet their terminate callbacks.
+ *
+ * @remarks
+ * The caller holds PspSiloMonitorLock exclusive, so that set cannot change
+ * until it releases it. Free with PspDereferenceNotifiedServerSilos.
+ */
+NTSTATUS
+NTAPI
+PspReferenceNotifiedServerSilos(
+    _Outptr_result_buffer_maybenull_(*Count) PESILO **Silos,
+    _Out_ PULONG Count)
+{
+    return PspReferenceServerSilos(PspIsServerSiloNotified, Silos, Count);
+}
+
+VOID
+NTAPI
+PspDereferenceNotifiedServerSilos(
+    _In_reads_opt_(Count) PESILO *Silos,
+    _In_ ULONG Count)
+{
+    PspDereferenceServerSilos(Silos, Count);
+}
+
+/* Whether any server silo exists (its job not yet deleted) */
+BOOLEAN
+NTAPI
+PspAreServerSilosRunning(VOID)
+{
+    BOOLEAN Any;
+
+    PspAcquireSiloLockShared();
+    Any = !IsListEmpty(&PspServerSiloListHead);
+    PspReleaseSiloLockShared();
+    return Any;
+}
+
+/*!
+ * @brief
+ * Host shutdown: every server silo ends first, with its terminate callbacks,
+ * delete event and completion message, before the host's own processes and
+ * drivers go down.
+ *
+ * @param[in] ExitStatus
+ * The silos' exit status (STATUS_SYSTEM_SHUTDOWN).
+ *
+ * @remarks
+ * Waits at most PSP_SILO_SHUTDOWN_WAIT for all of them together; a silo
+ * that does not end in time is reported and left. PASSIVE_LEVEL, host only.
  */
 VOID
 NTAPI
-PspJobProcessesGone(
-    _In_ PEJOB Job)
+PspTerminateAllServerSilos(
+    _In_ NTSTATUS ExitStatus)
 {
-    if (PspIsServerSilo(Job) && Job->ServerSiloGlobals->TerminateRequested)
+    LARGE_INTEGER Deadline, Now, Timeout;
+    PESILO *Silos;
+    ULONG Count, i;
+
+    PAGED_CODE();
+    ASSERT(PsGetCurrentServerSilo() == NULL);
+
+    if (!NT_SUCCESS(PspReferenceServerSilos(PspIsServerSiloRunning, &Silos, &Count))) return;
+    if (Count == 0) return;
+
+    DPRINT1("Host shutdown: ending %lu server silo(s) first\n", Count);
+    for (i = 0; i < Count; i++) PsTerminateServerSilo(Silos[i], ExitStatus);
+
+    KeQuerySystemTime(&Deadline);
+    Deadline.QuadPart -= PSP_SILO_SHUTDOWN_WAIT;
+    for (i = 0; i < Count; i++)
     {
-        PspQueueServerSiloTeardown(Job);
+        KeQuerySystemTime(&Now);
+        Timeout.QuadPart = min(Now.QuadPart - Deadline.QuadPart, 0);
+        if (KeWaitForSingleObject(&Silos[i]->ServerSiloGlobals->TeardownDone,
+                                  Executive,
+                                  KernelMode,
+                                  FALSE,
+                                  &Timeout) == STATUS_TIMEOUT)
+        {
+            DPRINT1("Host shutdown: server silo %lu did not end in time\n", Silos[i]->JobId);
+        }
     }
+    PspDereferenceServerSilos(Silos, Count);
 }
 
 /*
@@ -667,7 +977,11 @@ PspDeleteSilo(
     }
 
     PspDeleteSiloStorage(Job);
-    PspRemoveSiloRootDirectory(Job);
+    if (Job->SiloRootDirectory != NULL)
+    {
+        ObFreeSiloNamespace(Job->SiloRootDirectory);
+        Job->SiloRootDirectory = NULL;
+    }
 
     if (Job->SiloSystemRoot.Buffer != NULL)
     {
@@ -836,6 +1150,30 @@ PspSetSiloInformation(
     return Status;
 }
 
+/* STATUS_INFO_LENGTH_MISMATCH, with the length the class needs in ReturnLength */
+static
+NTSTATUS
+PspReturnRequiredLength(
+    _Out_opt_ PULONG ReturnLength,
+    _In_ ULONG RequiredLength,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    if (ReturnLength == NULL) return STATUS_INFO_LENGTH_MISMATCH;
+
+    _SEH2_TRY
+    {
+        if (PreviousMode != KernelMode) ProbeForWriteUlong(ReturnLength);
+        *ReturnLength = RequiredLength;
+    }
+    _SEH2_EXCEPT(ExSystemExceptionFilter())
+    {
+        _SEH2_YIELD(return _SEH2_GetExceptionCode());
+    }
+    _SEH2_END;
+
+    return STATUS_INFO_LENGTH_MISMATCH;
+}
+
 /*
  * NtQueryInformationJobObject for the silo classes. A NULL handle means the
  * caller's own job; JobObjectServerSiloUserSharedData then also works from
@@ -893,12 +1231,17 @@ PspQuerySiloInformation(
             return STATUS_INVALID_INFO_CLASS;
     }
 
-    if (JobInformationLength < MinimumLength) return STATUS_INFO_LENGTH_MISMATCH;
-    if ((JobInformationClass == JobObjectServerSiloBasicInformation) &&
-        (JobInformationLength != MinimumLength) &&
-        (JobInformationLength != sizeof(SERVERSILO_BASIC_INFORMATION)))
+    if ((JobInformationLength < MinimumLength) ||
+        ((JobInformationClass == JobObjectServerSiloBasicInformation) &&
+         (JobInformationLength != MinimumLength) &&
+         (JobInformationLength != sizeof(SERVERSILO_BASIC_INFORMATION))))
     {
-        return STATUS_INFO_LENGTH_MISMATCH;
+        /* Tell the caller what it takes: the current layout where there are two */
+        if (JobInformationClass == JobObjectServerSiloBasicInformation)
+        {
+            MinimumLength = sizeof(SERVERSILO_BASIC_INFORMATION);
+        }
+        return PspReturnRequiredLength(ReturnLength, MinimumLength, PreviousMode);
     }
 
     if (PreviousMode != KernelMode)
@@ -939,7 +1282,7 @@ PspQuerySiloInformation(
     }
 
     /* Take a consistent snapshot under the silo lock */
-    PspAcquireSiloLockExclusive();
+    PspAcquireSiloLockShared();
     switch (JobInformationClass)
     {
         case JobObjectContainerId:
@@ -1068,7 +1411,7 @@ PspQuerySiloInformation(
             Status = STATUS_INVALID_INFO_CLASS;
             break;
     }
-    PspReleaseSiloLockExclusive();
+    PspReleaseSiloLockShared();
 
     if (Job != NULL) ObDereferenceObject(Job);
 
@@ -1367,6 +1710,7 @@ PsTerminateServerSilo(
     _In_ NTSTATUS ExitStatus)
 {
     PESERVERSILO_GLOBALS Globals;
+    BOOLEAN TeardownDue;
 
     PAGED_CODE();
 
@@ -1376,20 +1720,23 @@ PsTerminateServerSilo(
     PspAcquireSiloLockExclusive();
     if (Globals->ExitStatus == STATUS_PENDING) Globals->ExitStatus = ExitStatus;
     if (Globals->State < SERVERSILO_SHUTTING_DOWN) Globals->State = SERVERSILO_SHUTTING_DOWN;
-    Globals->TerminateRequested = TRUE;
     PspReleaseSiloLockExclusive();
 
     DPRINT1("Server silo %lu terminating with status 0x%lx\n", ServerSilo->JobId, ExitStatus);
 
-    /* An empty silo ends at once; otherwise the last process to go queues the teardown */
-    if (ServerSilo->ActiveProcesses == 0) PspQueueServerSiloTeardown(ServerSilo);
-
     /*
-     * The calling thread is spared: it may hold what ending it here would leak.
-     * A caller of the silo's own leaves it through PspLeaveTerminatedSilo, or
-     * is on its way out already (a critical object's death).
+     * The calling thread is not ended here: it may hold what ending it here
+     * would leak. A caller of the silo's own ends when it returns to user
+     * mode, or is on its way out already (a critical object's death).
      */
     PspTerminateJobObject(ServerSilo, KernelMode, ExitStatus, NULL);
+
+    /* An empty silo ends now; otherwise its last process to go queues the teardown */
+    PspLockJob(ServerSilo);
+    Globals->TerminateRequested = TRUE;
+    TeardownDue = PspIsServerSiloTeardownDue(ServerSilo);
+    PspUnlockJob(ServerSilo);
+    if (TeardownDue) PspQueueServerSiloTeardown(ServerSilo);
 }
 
 /*
@@ -1407,7 +1754,10 @@ PspLeaveTerminatedSilo(VOID)
 
     PAGED_CODE();
 
-    if ((Silo != NULL) && Silo->ServerSiloGlobals->TerminateRequested)
+    if (Silo == NULL) return;
+
+    /* The caller asked for the silo's end itself, so it reads its own write here */
+    if (Silo->ServerSiloGlobals->TerminateRequested)
     {
         PsTerminateProcess(Process, Silo->ServerSiloGlobals->ExitStatus);
     }

@@ -16,12 +16,15 @@
  * part. Contexts are stored in the silo's slots with PSP_SILO_SLOT_PERMANENT
  * in bit 0 of the pointer (the header keeps the body 8-byte aligned).
  */
-typedef struct _PSP_SILO_CONTEXT_HEADER
+typedef struct DECLSPEC_ALIGN(8) _PSP_SILO_CONTEXT_HEADER
 {
     LONG ReferenceCount;
     PESILO Silo;
     PSILO_CONTEXT_CLEANUP_CALLBACK CleanupCallback;
     ULONG Size;
+    POOL_TYPE PoolType;
+    /* Runs the cleanup of a nonpaged context whose last reference went at DISPATCH_LEVEL */
+    WORK_QUEUE_ITEM CleanupWorkItem;
 } PSP_SILO_CONTEXT_HEADER, *PPSP_SILO_CONTEXT_HEADER;
 
 C_ASSERT(sizeof(PSP_SILO_CONTEXT_HEADER) % 8 == 0);
@@ -33,7 +36,7 @@ C_ASSERT(sizeof(PSP_SILO_CONTEXT_HEADER) % 8 == 0);
 
 /* GLOBALS *******************************************************************/
 
-/* Which slots are allocated, and how many silos hold a context in each */
+/* Which slots are allocated, and how many silos hold a context in each (both under PspSiloContextLock) */
 static RTL_BITMAP PspSiloSlotBitmap;
 static ULONG PspSiloSlotBitmapBuffer[PSP_SILO_CONTEXT_SLOTS / 32];
 static LONG PspSiloSlotUseCount[PSP_SILO_CONTEXT_SLOTS];
@@ -41,7 +44,11 @@ static LONG PspSiloSlotUseCount[PSP_SILO_CONTEXT_SLOTS];
 /* The host silo (NULL) keeps its contexts here */
 static PSP_SILO_STORAGE PspHostSiloStorage;
 
-/* Protects the bitmap and every silo's slots (contexts may be paged) */
+/*
+ * Protects the slot bitmap, the use counts and every silo's slots (the
+ * storage pointer and its entries). A push lock: contexts may be paged, so
+ * the context DDIs that take it run at APC_LEVEL or below.
+ */
 static EX_PUSH_LOCK PspSiloContextLock;
 
 /* PRIVATE FUNCTIONS *********************************************************/
@@ -123,21 +130,25 @@ PspDeleteSiloStorage(
     PPSP_SILO_STORAGE Storage;
     ULONG Slot;
 
-    /* From now on the silo's contexts are not found */
+    PAGED_CODE();
+
+    /* From now on the silo's contexts are not found, and their slots are free to go */
     PspLockSiloContexts();
     Storage = Silo->Storage;
     Silo->Storage = NULL;
+    for (Slot = 0; (Storage != NULL) && (Slot < PSP_SILO_CONTEXT_SLOTS); Slot++)
+    {
+        if (Storage->Slots[Slot] != NULL) PspSiloSlotUseCount[Slot]--;
+    }
     PspUnlockSiloContexts();
     if (Storage == NULL) return;
 
+    /* Cleanup callbacks run without the lock: they may use the context DDIs */
     for (Slot = 0; Slot < PSP_SILO_CONTEXT_SLOTS; Slot++)
     {
         PVOID Context = (PVOID)((ULONG_PTR)Storage->Slots[Slot] & ~PSP_SILO_SLOT_PERMANENT);
 
-        if (Context == NULL) continue;
-        Storage->Slots[Slot] = NULL;
-        InterlockedDecrement(&PspSiloSlotUseCount[Slot]);
-        PsDereferenceSiloContext(Context);
+        if (Context != NULL) PsDereferenceSiloContext(Context);
     }
 
     ExFreePoolWithTag(Storage, TAG_PS_SILO);
@@ -204,10 +215,7 @@ PspStoreSiloContext(
         {
             Storage->Slots[ContextSlot] =
                 (PVOID)((ULONG_PTR)SiloContext | (Permanent ? PSP_SILO_SLOT_PERMANENT : 0));
-            if (Old == 0)
-            {
-                InterlockedIncrement(&PspSiloSlotUseCount[ContextSlot]);
-            }
+            if (Old == 0) PspSiloSlotUseCount[ContextSlot]++;
             Status = STATUS_SUCCESS;
             SiloContext = (PVOID)Old;
         }
@@ -233,6 +241,25 @@ PspStoreSiloContext(
         }
     }
     return STATUS_SUCCESS;
+}
+
+/* Runs a context's cleanup callback and frees it; its last reference is gone */
+static
+VOID
+PspCleanupSiloContext(
+    _In_ PPSP_SILO_CONTEXT_HEADER Header)
+{
+    if (Header->CleanupCallback != NULL) Header->CleanupCallback(Header + 1);
+    ExFreePoolWithTag(Header, TAG_PS_SILO_CONTEXT);
+}
+
+static
+VOID
+NTAPI
+PspSiloContextCleanupWorker(
+    _In_ PVOID Parameter)
+{
+    PspCleanupSiloContext(Parameter);
 }
 
 /* PUBLIC FUNCTIONS **********************************************************/
@@ -269,23 +296,31 @@ NTAPI
 PsFreeSiloContextSlot(
     _In_ ULONG ContextSlot)
 {
+    NTSTATUS Status = STATUS_SUCCESS;
 
-    if (!PspIsSlotAllocated(ContextSlot)) return STATUS_INVALID_PARAMETER;
+    PAGED_CODE();
 
-    /* Freeing a slot that silos still use would orphan their contexts */
-    if (PspIsSiloContextSlotInUse(ContextSlot))
+    /* The use count and the bit change under the lock: no context slips in between */
+    PspLockSiloContexts();
+    if (!PspIsSlotAllocated(ContextSlot))
     {
+        Status = STATUS_INVALID_PARAMETER;
+    }
+    else if (PspSiloSlotUseCount[ContextSlot] != 0)
+    {
+        /* Freeing a slot that silos still use would orphan their contexts */
         KeBugCheckEx(REFERENCE_BY_POINTER,
                      (ULONG_PTR)ContextSlot,
                      (ULONG_PTR)PspSiloSlotUseCount[ContextSlot],
                      0,
                      0);
     }
-
-    PspLockSiloContexts();
-    RtlClearBit(&PspSiloSlotBitmap, ContextSlot);
+    else
+    {
+        RtlClearBit(&PspSiloSlotBitmap, ContextSlot);
+    }
     PspUnlockSiloContexts();
-    return STATUS_SUCCESS;
+    return Status;
 }
 
 /*
@@ -315,6 +350,7 @@ PsCreateSiloContext(
     Header->Silo = Silo;
     Header->CleanupCallback = ContextCleanupCallback;
     Header->Size = Size;
+    Header->PoolType = PoolType;
 
     *ReturnedSiloContext = Header + 1;
     return STATUS_SUCCESS;
@@ -348,8 +384,16 @@ PsDereferenceSiloContext(
     ASSERT(Count >= 0);
     if (Count != 0) return;
 
-    if (Header->CleanupCallback != NULL) Header->CleanupCallback(SiloContext);
-    ExFreePoolWithTag(Header, TAG_PS_SILO_CONTEXT);
+    if (KeGetCurrentIrql() <= APC_LEVEL)
+    {
+        PspCleanupSiloContext(Header);
+        return;
+    }
+
+    /* Only a nonpaged context may be touched here; its cleanup waits for PASSIVE_LEVEL */
+    ASSERT(Header->PoolType != PagedPool);
+    ExInitializeWorkItem(&Header->CleanupWorkItem, PspSiloContextCleanupWorker, Header);
+    ExQueueWorkItem(&Header->CleanupWorkItem, DelayedWorkQueue);
 }
 
 /*
@@ -428,7 +472,7 @@ PsRemoveSiloContext(
         else
         {
             Storage->Slots[ContextSlot] = NULL;
-            InterlockedDecrement(&PspSiloSlotUseCount[ContextSlot]);
+            PspSiloSlotUseCount[ContextSlot]--;
             Status = STATUS_SUCCESS;
         }
     }

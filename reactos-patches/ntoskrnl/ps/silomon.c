@@ -12,6 +12,15 @@
 #define NDEBUG
 #include <debug.h>
 
+/*!
+ * @brief
+ * A registered silo monitor.
+ *
+ * @remarks
+ * MonitorLinks and Started: PspSiloMonitorLock (written exclusive, read
+ * shared or exclusive). The rest is written before the monitor is linked
+ * and read-only after.
+ */
 typedef struct _SILO_MONITOR
 {
     LIST_ENTRY MonitorLinks;
@@ -29,7 +38,14 @@ typedef struct _SILO_MONITOR
 
 /* GLOBALS *******************************************************************/
 
-/* Monitors in registration order; callbacks run with it held shared */
+/*
+ * Monitors in registration order. Callbacks run with PspSiloMonitorLock
+ * held: shared for a silo's creation and termination (each silo's one
+ * thread sets ESERVERSILO_GLOBALS.MonitorPhase and the matching state under
+ * it), exclusive while PsStartSiloMonitor reports the silos that run. It is
+ * taken before PspSiloLock; a callback may take the silo lock (query or
+ * terminate a silo) but must not register, start or unregister a monitor.
+ */
 static LIST_ENTRY PspSiloMonitorList = { &PspSiloMonitorList, &PspSiloMonitorList };
 static EX_PUSH_LOCK PspSiloMonitorLock;
 
@@ -37,7 +53,8 @@ static EX_PUSH_LOCK PspSiloMonitorLock;
 
 /*
  * Runs every started monitor's create callback for a new server silo, in
- * registration order. All of them run even if one fails.
+ * registration order, then marks the silo STARTED. All of them run even if
+ * one fails.
  */
 NTSTATUS
 NTAPI
@@ -62,6 +79,8 @@ PspNotifyServerSiloCreation(
             Status = STATUS_REQUEST_ABORTED;
         }
     }
+    Silo->ServerSiloGlobals->MonitorPhase = PspSiloMonitorsCreated;
+    PspSetServerSiloStarted(Silo);
     ExReleasePushLockShared(&PspSiloMonitorLock);
     KeLeaveCriticalRegion();
 
@@ -69,27 +88,38 @@ PspNotifyServerSiloCreation(
 }
 
 /*
- * Runs every started monitor's terminate callback, in the same order.
+ * Marks the silo TERMINATING and runs every started monitor's terminate
+ * callback, in the same order, if the silo's monitors had their create
+ * callbacks. FALSE when the silo was terminating already.
  */
-VOID
+BOOLEAN
 NTAPI
 PspNotifyServerSiloTermination(
     _In_ PESILO Silo)
 {
+    PESERVERSILO_GLOBALS Globals = Silo->ServerSiloGlobals;
     PLIST_ENTRY Entry;
+    BOOLEAN Begun;
 
     PAGED_CODE();
 
     KeEnterCriticalRegion();
     ExAcquirePushLockShared(&PspSiloMonitorLock);
-    for (Entry = PspSiloMonitorList.Flink; Entry != &PspSiloMonitorList; Entry = Entry->Flink)
+    Begun = PspBeginServerSiloTermination(Silo);
+    if (Begun && (Globals->MonitorPhase == PspSiloMonitorsCreated))
     {
-        PSILO_MONITOR Monitor = CONTAINING_RECORD(Entry, SILO_MONITOR, MonitorLinks);
+        for (Entry = PspSiloMonitorList.Flink; Entry != &PspSiloMonitorList; Entry = Entry->Flink)
+        {
+            PSILO_MONITOR Monitor = CONTAINING_RECORD(Entry, SILO_MONITOR, MonitorLinks);
 
-        if (Monitor->Started) Monitor->TerminateCallback(Silo);
+            if (Monitor->Started) Monitor->TerminateCallback(Silo);
+        }
+        Globals->MonitorPhase = PspSiloMonitorsTerminated;
     }
     ExReleasePushLockShared(&PspSiloMonitorLock);
     KeLeaveCriticalRegion();
+
+    return Begun;
 }
 
 /* PUBLIC FUNCTIONS **********************************************************/
@@ -163,16 +193,21 @@ NTAPI
 PsStartSiloMonitor(
     _In_ PSILO_MONITOR Monitor)
 {
-    PLIST_ENTRY Entry;
+    PESILO *Silos;
+    ULONG Count, i;
     NTSTATUS Status = STATUS_SUCCESS;
 
     PAGED_CODE();
 
-    /* The silo lock keeps the server silo list and its states still */
+    /*
+     * Held exclusive, no silo starts or ends its monitors meanwhile: each
+     * silo reported here gets its terminate callback later, and a silo
+     * that starts later calls this monitor itself.
+     */
     KeEnterCriticalRegion();
-    ExAcquirePushLockExclusive(&PspSiloLock);
+    ExAcquirePushLockExclusive(&PspSiloMonitorLock);
 
-    if (!Monitor->MonitorExistingSilos && !IsListEmpty(&PspServerSiloListHead))
+    if (!Monitor->MonitorExistingSilos && PspAreServerSilosRunning())
     {
         Status = STATUS_NOT_SUPPORTED;
     }
@@ -184,20 +219,21 @@ PsStartSiloMonitor(
             Status = STATUS_REQUEST_ABORTED;
         }
 
-        for (Entry = PspServerSiloListHead.Flink;
-             NT_SUCCESS(Status) && (Entry != &PspServerSiloListHead);
-             Entry = Entry->Flink)
+        /* The callbacks run without the silo lock: they may query or terminate a silo */
+        if (NT_SUCCESS(Status) && (Monitor->CreateCallback != NULL))
         {
-            PESERVERSILO_GLOBALS Globals = CONTAINING_RECORD(Entry, ESERVERSILO_GLOBALS, SiloLinks);
-
-            if ((Globals->State != SERVERSILO_STARTED) || (Monitor->CreateCallback == NULL)) continue;
-            if (!NT_SUCCESS(Monitor->CreateCallback(Globals->Silo))) Status = STATUS_REQUEST_ABORTED;
+            Status = PspReferenceNotifiedServerSilos(&Silos, &Count);
+            for (i = 0; NT_SUCCESS(Status) && (i < Count); i++)
+            {
+                if (!NT_SUCCESS(Monitor->CreateCallback(Silos[i]))) Status = STATUS_REQUEST_ABORTED;
+            }
+            if (Silos != NULL) PspDereferenceNotifiedServerSilos(Silos, Count);
         }
 
         if (NT_SUCCESS(Status)) Monitor->Started = TRUE;
     }
 
-    ExReleasePushLockExclusive(&PspSiloLock);
+    ExReleasePushLockExclusive(&PspSiloMonitorLock);
     KeLeaveCriticalRegion();
 
     return Status;
