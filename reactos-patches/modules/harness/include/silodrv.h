@@ -15,7 +15,10 @@
 #define SILODRV_SERVICE_KEY         L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\silodrv"
 #define SILODRV_SERVICE_SUBKEY      L"System\\CurrentControlSet\\Services\\silodrv"
 #define SILODRV_IMAGE_PATH          L"\\SystemRoot\\system32\\drivers\\silodrv.sys"
-#define SILODRV_SOURCE_FILE         "silodrv.c"
+/* The driver's source files, by SILODRV_CHECK.Source */
+#define SILODRV_SOURCE_MAIN         0
+#define SILODRV_SOURCE_RACE         1
+#define SILODRV_SOURCE_FILES        { "silodrv.c", "silodrv/race.c" }
 
 #define FILE_DEVICE_SILODRV         0x8000
 #define SILODRV_IOCTL(Function)     CTL_CODE(FILE_DEVICE_SILODRV, 0x800 + (Function), METHOD_BUFFERED, FILE_ANY_ACCESS)
@@ -32,6 +35,8 @@
 #define IOCTL_SILODRV_FINISH        SILODRV_IOCTL(4)
 /* Seeded random calls of the context DDIs: SILODRV_FUZZ_REQUEST */
 #define IOCTL_SILODRV_FUZZ          SILODRV_IOCTL(5)
+/* The silo life cycle under races: SILODRV_RACE_REQUEST says what to do */
+#define IOCTL_SILODRV_RACE          SILODRV_IOCTL(6)
 
 typedef struct _SILODRV_SILOS
 {
@@ -60,6 +65,33 @@ typedef struct _SILODRV_MONITOR_REQUEST
     ULONG ExpectedTerminates;
 } SILODRV_MONITOR_REQUEST, *PSILODRV_MONITOR_REQUEST;
 
+typedef enum _SILODRV_RACE_ACTION
+{
+    SiloDrvRaceMonitorsStart,       /* monitors that sleep, terminate marked silos, and query */
+    SiloDrvRaceMonitorsStop,
+    SiloDrvRaceMark,                /* the terminating monitor ends SiloId in its create callback */
+    SiloDrvRaceCheckSilo,           /* every monitor saw SiloId created once and terminated once */
+    SiloDrvRaceLateStart,           /* a querying monitor started while silos come and go */
+    SiloDrvRaceLateStop,            /* ... it saw each silo created and terminated, or neither */
+    SiloDrvRaceLookupStart,         /* a system thread attached to Silo looks names up */
+    SiloDrvRaceLookupEnded,         /* the host saw the silo TERMINATED */
+    SiloDrvRaceLookupStop,          /* ... none of its lookups found a host-only name */
+    SiloDrvRaceHoldShutdown,        /* host shutdown waits (in IRP_MJ_SHUTDOWN) for the caller to exit */
+    SiloDrvRaceContextAtDispatch    /* a context's last reference dropped at DISPATCH_LEVEL: cleanup at PASSIVE */
+} SILODRV_RACE_ACTION;
+
+typedef struct _SILODRV_RACE_REQUEST
+{
+    SILODRV_RACE_ACTION Action;
+    HANDLE Silo;                    /* SiloDrvRaceLookupStart */
+    ULONG SiloId;                   /* SiloDrvRaceMark, SiloDrvRaceCheckSilo */
+} SILODRV_RACE_REQUEST, *PSILODRV_RACE_REQUEST;
+
+/* The exit status the terminating monitor gives a marked silo (a customer code) */
+#define SILODRV_RACE_EXIT_STATUS    ((LONG)0xE0510013L)
+/* A host-only name: BaseNamedObjects is never lent to a silo */
+#define SILODRV_RACE_HOST_MARKER    L"\\BaseNamedObjects\\SiloRaceHostMarker"
+
 typedef struct _SILODRV_FUZZ_REQUEST
 {
     SILODRV_SILOS Silos;
@@ -72,6 +104,7 @@ typedef struct _SILODRV_FUZZ_REQUEST
 
 typedef struct _SILODRV_CHECK
 {
+    ULONG Source;                   /* SILODRV_SOURCE_* */
     ULONG Line;
     ULONG Passed;
     CHAR Message[SILODRV_MESSAGE_CHARS];
@@ -83,6 +116,9 @@ typedef enum _SILODRV_FIGURE
     SiloDrvFigureSucceeded,         /* FUZZ: calls that succeeded */
     SiloDrvFigureContextsCreated,   /* contexts created so far */
     SiloDrvFigureContextsCleaned,   /* contexts whose cleanup callback ran */
+    SiloDrvFigureLookups,           /* RACE: attached lookups, all of them */
+    SiloDrvFigureLookupsAfterEnd,   /* RACE: ... after the host saw the silo end */
+    SiloDrvFigureLateSilos,         /* RACE: silos the late monitor was told about */
     SiloDrvFigures
 } SILODRV_FIGURE;
 

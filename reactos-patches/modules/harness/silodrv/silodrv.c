@@ -5,9 +5,8 @@
  * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
  */
 
-#include <ntifs.h>
-#include <ntstrsafe.h>
-#include "../include/silodrv.h"
+#define SILODRV_THIS_SOURCE         SILODRV_SOURCE_MAIN
+#include "silodrvp.h"
 
 __CREATE_NTOS_DATA_IMPORT_ALIAS(PsJobType)
 extern POBJECT_TYPE *PsJobType;
@@ -20,16 +19,10 @@ extern POBJECT_TYPE *PsJobType;
 #define SILODRV_REFUSAL             STATUS_UNSUCCESSFUL
 #define NON_PAGED_POOL_NX           ((POOL_TYPE)512)
 
-/* Where a check's verdict goes: the IOCTL's output buffer */
-typedef struct _SILODRV_RUN
-{
-    PSILODRV_RESULTS Results;
-} SILODRV_RUN, *PSILODRV_RUN;
-
-static
 VOID
 SiloDrvRecord(
     _In_ PSILODRV_RUN Run,
+    _In_ ULONG Source,
     _In_ ULONG Line,
     _In_ BOOLEAN Passed,
     _In_z_ _Printf_format_string_ PCSTR Format,
@@ -44,6 +37,7 @@ SiloDrvRecord(
         return;
     }
     Check = &Run->Results->Checks[Run->Results->Count++];
+    Check->Source = Source;
     Check->Line = Line;
     Check->Passed = Passed;
     va_start(Arguments, Format);
@@ -51,7 +45,6 @@ SiloDrvRecord(
     va_end(Arguments);
 }
 
-#define CHECK(Run, Condition, ...) SiloDrvRecord((Run), __LINE__, (BOOLEAN)!!(Condition), __VA_ARGS__)
 
 /* STATE *********************************************************************/
 
@@ -736,6 +729,7 @@ SiloDrvDeviceControl(
         SILODRV_SILOS Silos;
         SILODRV_MONITOR_REQUEST Monitor;
         SILODRV_FUZZ_REQUEST Fuzz;
+        SILODRV_RACE_REQUEST Race;
     } Input;
     NTSTATUS Status = STATUS_SUCCESS;
 
@@ -780,6 +774,9 @@ SiloDrvDeviceControl(
         case IOCTL_SILODRV_FUZZ:
             SiloDrvFuzz(&Run, &Input.Fuzz);
             break;
+        case IOCTL_SILODRV_RACE:
+            SiloDrvRace(DeviceObject, &Run, &Input.Race);
+            break;
         default:
             Status = STATUS_INVALID_DEVICE_REQUEST;
             break;
@@ -807,6 +804,7 @@ SiloDrvUnload(
     PVOID Context;
 
     /* Never leave a monitor pointing into an unloaded image */
+    SiloDrvRaceUnload(DriverObject->DeviceObject);
     if (SiloDrvRefusingMonitor) PsUnregisterSiloMonitor(SiloDrvRefusingMonitor);
     if (SiloDrvMonitor)
     {
@@ -844,6 +842,7 @@ DriverEntry(
     DriverObject->MajorFunction[IRP_MJ_CREATE] = SiloDrvCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = SiloDrvCreateClose;
     DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = SiloDrvDeviceControl;
+    DriverObject->MajorFunction[IRP_MJ_SHUTDOWN] = SiloDrvShutdown;
     DriverObject->DriverUnload = SiloDrvUnload;
     return STATUS_SUCCESS;
 }

@@ -252,6 +252,65 @@ CreateProcessesTimed(
     return (DWORD)((End.QuadPart - Start.QuadPart) * 1000 / Frequency.QuadPart);
 }
 
+/* A permanent directory or event named Name below Parent (NULL: absolute), its handle in *Handle */
+static
+NTSTATUS
+CreatePermanent(
+    _In_opt_ HANDLE Parent,
+    _In_ PCWSTR Name,
+    _In_ BOOL Directory,
+    _Out_ PHANDLE Handle)
+{
+    OBJECT_ATTRIBUTES ObjectAttributes;
+    UNICODE_STRING String;
+
+    RtlInitUnicodeString(&String, Name);
+    InitializeObjectAttributes(&ObjectAttributes, &String, OBJ_PERMANENT | OBJ_CASE_INSENSITIVE, Parent, NULL);
+    if (Directory) return NtCreateDirectoryObject(Handle, DIRECTORY_ALL_ACCESS, &ObjectAttributes);
+    return NtCreateEvent(Handle, EVENT_ALL_ACCESS, &ObjectAttributes, NotificationEvent, FALSE);
+}
+
+/*
+ * Below its silo's root: RaceDeep with RACE_TREE_DEPTH nested directories,
+ * and RaceWide with RACE_TREE_WIDTH events, all permanent. Returns how many
+ * objects it made (RACE_TREE_OBJECTS when all).
+ */
+static
+DWORD
+MakeRaceTrees(VOID)
+{
+    WCHAR Name[RACE_TREE_NAME_CHARS];
+    HANDLE Parent, Child;
+    DWORD Made = 0;
+    ULONG i;
+
+    if (!EnablePrivilege(SE_CREATE_PERMANENT_PRIVILEGE)) return Made;
+
+    if (!NT_SUCCESS(CreatePermanent(NULL, RACE_TREE_DEEP, TRUE, &Parent))) return Made;
+    Made++;
+    for (i = 1; i <= RACE_TREE_DEPTH; i++)
+    {
+        swprintf(Name, RACE_TREE_DEEP_LEVEL, i);
+        if (!NT_SUCCESS(CreatePermanent(Parent, Name, TRUE, &Child))) break;
+        NtClose(Parent);
+        Parent = Child;
+        Made++;
+    }
+    NtClose(Parent);
+
+    if (!NT_SUCCESS(CreatePermanent(NULL, RACE_TREE_WIDE, TRUE, &Parent))) return Made;
+    Made++;
+    for (i = 0; i < RACE_TREE_WIDTH; i++)
+    {
+        swprintf(Name, RACE_TREE_WIDE_ENTRY, i);
+        if (!NT_SUCCESS(CreatePermanent(Parent, Name, FALSE, &Child))) break;
+        NtClose(Child);
+        Made++;
+    }
+    NtClose(Parent);
+    return Made;
+}
+
 /* Marks this process critical: its death is fatal to whatever hosts it */
 static
 BOOL
@@ -320,6 +379,41 @@ ChildMain(
         if (!Victim || !TerminateProcess(Victim, ERROR_CANCELLED)) ExitProcess(GetLastError());
         CloseHandle(Victim);
         Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_CRITICAL_THREAD_WAIT))
+    {
+        ULONG Critical = TRUE;
+
+        if (!EnablePrivilege(SE_DEBUG_PRIVILEGE) ||
+            !NT_SUCCESS(NtSetInformationThread(NtCurrentThread(), ThreadBreakOnTermination, &Critical,
+                                               sizeof(Critical))))
+        {
+            ExitProcess(ERROR_PRIVILEGE_NOT_HELD);
+        }
+        Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_KILL_THREAD_WAIT))
+    {
+        HANDLE Victim = OpenThread(THREAD_TERMINATE, FALSE, strtoul(Argument, NULL, 0));
+
+        if (!Victim || !TerminateThread(Victim, ERROR_CANCELLED)) ExitProcess(GetLastError());
+        CloseHandle(Victim);
+        Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_CLOSE_JOB_WAIT))
+    {
+        PSTR Next;
+        HANDLE Job = (HANDLE)(ULONG_PTR)strtoul(Argument, &Next, 0);
+        HANDLE Go = (HANDLE)(ULONG_PTR)strtoul(Next + (*Next == ':'), NULL, 0);
+
+        /* The last handle of a kill-on-close silo, once the host closed its own: closing it ends the silo */
+        WaitForSingleObject(Go, INFINITE);
+        NtClose(Job);
+        Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_MAKE_TREE))
+    {
+        ExitCode = MakeRaceTrees();
     }
     else if (!strcmp(Mode, CHILD_MODE_ESCAPE))
     {

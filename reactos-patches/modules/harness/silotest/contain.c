@@ -83,10 +83,6 @@ CheckSiloEnded(
     _In_ PCSTR Case)
 {
     SERVERSILO_BASIC_INFORMATION Basic;
-    IO_STATUS_BLOCK IoStatus;
-    LARGE_INTEGER Timeout;
-    PVOID Key = NULL, Context = NULL;
-    NTSTATUS Status;
 
     ok(WaitServerSiloState(Contained->Silo, SERVERSILO_TERMINATED, &Basic), "%s: silo state %d, not TERMINATED\n",
        Case, Basic.State);
@@ -101,14 +97,7 @@ CheckSiloEnded(
        "%s: delete event not signaled\n", Case);
     ok(!SiloDirectoryExists(Contained->SiloId), "%s: \\Silos\\%lu survived the teardown\n", Case, Contained->SiloId);
 
-    Timeout.QuadPart = -10000LL * SILOTEST_WAIT_MS;
-    Status = NtRemoveIoCompletion(Contained->Port, &Key, &Context, &IoStatus, &Timeout);
-    ok(Status == STATUS_SUCCESS, "%s: no completion message: 0x%08lx\n", Case, Status);
-    ok(Status != STATUS_SUCCESS ||
-       (IoStatus.Information == JOB_OBJECT_MSG_SILO_TERMINATED && Key == (PVOID)CONTAIN_PORT_KEY &&
-        IoStatus.Status == ExitStatus && (ULONG_PTR)Context == Contained->SiloId),
-       "%s: message %Iu key %p status 0x%08lx context %p\n", Case, IoStatus.Information, Key,
-       IoStatus.Status, Context);
+    ReadSiloTerminatedMessage(Contained->Port, CONTAIN_PORT_KEY, Contained->SiloId, Case);
 }
 
 /* The bystander silo still runs, with its process */

@@ -24,7 +24,6 @@ SetServiceValue(
 }
 
 /* Registers and loads silodrv.sys; returns a handle to its device */
-static
 HANDLE
 LoadSiloDriver(VOID)
 {
@@ -57,7 +56,6 @@ LoadSiloDriver(VOID)
     return Device;
 }
 
-static
 void
 UnloadSiloDriver(
     _In_ HANDLE Device)
@@ -71,7 +69,6 @@ UnloadSiloDriver(
 }
 
 /* Runs one batch of kernel checks; each becomes one ok() at the driver's line */
-static
 PSILODRV_RESULTS
 RunDriverChecks(
     _In_ HANDLE Device,
@@ -79,6 +76,7 @@ RunDriverChecks(
     _In_opt_ PVOID Input,
     _In_ DWORD InputLength)
 {
+    static const PCSTR SourceFiles[] = SILODRV_SOURCE_FILES;
     static SILODRV_RESULTS Results;
     DWORD Returned = 0;
     ULONG i;
@@ -97,7 +95,8 @@ RunDriverChecks(
     for (i = 0; i < Results.Count && i < SILODRV_MAX_CHECKS; i++)
     {
         Results.Checks[i].Message[SILODRV_MESSAGE_CHARS - 1] = ANSI_NULL;
-        ok_(SILODRV_SOURCE_FILE, Results.Checks[i].Line)(Results.Checks[i].Passed, "%s\n", Results.Checks[i].Message);
+        ok_(SourceFiles[Results.Checks[i].Source % ARRAYSIZE(SourceFiles)], Results.Checks[i].Line)(
+            Results.Checks[i].Passed, "%s\n", Results.Checks[i].Message);
     }
     return &Results;
 }

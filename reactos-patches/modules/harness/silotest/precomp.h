@@ -63,6 +63,21 @@
 #define CHILD_MODE_WIN32_IN_SILO    "win32silo" /* Win32 checks in a silo with its own CSRSS */
 #define CHILD_MODE_ESCAPE           "escape"    /* the escape battery's attacker (escape.h) */
 #define CHILD_MODE_KILL_WAIT        "killwait"  /* kills the argument's process id, then sleeps until killed */
+#define CHILD_MODE_CRITICAL_THREAD_WAIT "criticalthreadwait" /* marks its thread critical, sleeps until killed */
+#define CHILD_MODE_KILL_THREAD_WAIT "killthreadwait" /* kills the argument's thread id, then sleeps until killed */
+#define CHILD_MODE_CLOSE_JOB_WAIT   "closejobwait" /* "job:event" (inherited): when the event is set, closes
+                                                    the job handle (its silo's last), then sleeps */
+#define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
+
+/* The race's trees, made permanent by a silo process below its root */
+#define RACE_TREE_DEEP              L"\\RaceDeep"
+#define RACE_TREE_DEEP_LEVEL        L"L%02lu"
+#define RACE_TREE_DEPTH             80          /* more levels than the old walk's 64 */
+#define RACE_TREE_WIDE              L"\\RaceWide"
+#define RACE_TREE_WIDE_ENTRY        L"SiloRaceWideEntry%04lu"
+#define RACE_TREE_WIDTH             700         /* about 50 KiB of directory listing */
+#define RACE_TREE_OBJECTS           (1 + RACE_TREE_DEPTH + 1 + RACE_TREE_WIDTH)
+#define RACE_TREE_NAME_CHARS        24
 
 /* Exit code bits of the "win32silo" child: one per check that failed */
 #define WIN32SILO_FAIL_CREATE           0x001   /* its event, mutex or section */
@@ -114,6 +129,8 @@ NTSTATUS MakeServerSiloKeep(_Out_ PHANDLE Job, _In_opt_ HANDLE DeleteEvent, _In_
 ULONG GetSiloId(_In_ HANDLE Job);
 BOOL SpawnChild(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended,
                 _In_ DWORD CreationFlags, _Out_ PPROCESS_INFORMATION ProcessInfo);
+BOOL SpawnChildEx(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended, _In_ DWORD CreationFlags,
+                  _In_ BOOL InheritHandles, _Out_ PPROCESS_INFORMATION ProcessInfo);
 DWORD WaitChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 void CloseChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 ULONG ActiveProcesses(_In_ HANDLE Job);
@@ -173,5 +190,11 @@ DWORD LookupBenchNanoseconds(VOID);
 
 /* ddi.c */
 void FuzzSiloDdis(_In_ ULONG Seed, _In_ ULONG Calls);
+HANDLE LoadSiloDriver(VOID);
+void UnloadSiloDriver(_In_ HANDLE Device);
+PSILODRV_RESULTS RunDriverChecks(_In_ HANDLE Device, _In_ DWORD Code, _In_opt_ PVOID Input, _In_ DWORD InputLength);
+
+/* race.c: reading a job's completion port as a Win32 container host does */
+BOOL ReadSiloTerminatedMessage(_In_ HANDLE Port, _In_ ULONG_PTR Key, _In_ ULONG SiloId, _In_ PCSTR Case);
 
 #endif /* _SILOTEST_PRECOMP_H_ */

@@ -137,6 +137,19 @@ SpawnChild(
     _In_ DWORD CreationFlags,
     _Out_ PPROCESS_INFORMATION ProcessInfo)
 {
+    return SpawnChildEx(Mode, Argument, Suspended, CreationFlags, FALSE, ProcessInfo);
+}
+
+/* The same, and the child inherits the inheritable handles (with their values) */
+BOOL
+SpawnChildEx(
+    _In_ PCSTR Mode,
+    _In_opt_ PCSTR Argument,
+    _In_ BOOL Suspended,
+    _In_ DWORD CreationFlags,
+    _In_ BOOL InheritHandles,
+    _Out_ PPROCESS_INFORMATION ProcessInfo)
+{
     CHAR Image[MAX_PATH];
     CHAR CommandLine[SILOTEST_COMMAND_CHARS];
     STARTUPINFOA StartupInfo;
@@ -150,7 +163,7 @@ SpawnChild(
 
     ZeroMemory(&StartupInfo, sizeof(StartupInfo));
     StartupInfo.cb = sizeof(StartupInfo);
-    return CreateProcessA(Image, CommandLine, NULL, NULL, FALSE,
+    return CreateProcessA(Image, CommandLine, NULL, NULL, InheritHandles,
                           CreationFlags | (Suspended ? CREATE_SUSPENDED : 0),
                           NULL, NULL, &StartupInfo, ProcessInfo);
 }

@@ -17,9 +17,16 @@ extern void func_ddi(void);
 extern void func_escape(void);
 extern void func_fuzz(void);
 extern void func_hostcritical(void);
+extern void func_hostshutdown(void);
 extern void func_jobs(void);
 extern void func_namespace(void);
 extern void func_objects(void);
+extern void func_raceinit(void);
+extern void func_racekill(void);
+extern void func_racelimits(void);
+extern void func_racelookup(void);
+extern void func_racemonitor(void);
+extern void func_racetree(void);
 extern void func_smss(void);
 extern void func_soak(void);
 
@@ -34,9 +41,16 @@ const struct test winetest_testlist[] =
     { "escape", func_escape },
     { "fuzz", func_fuzz },
     { "hostcritical", func_hostcritical },
+    { "hostshutdown", func_hostshutdown },
     { "jobs", func_jobs },
     { "namespace", func_namespace },
     { "objects", func_objects },
+    { "raceinit", func_raceinit },
+    { "racekill", func_racekill },
+    { "racelimits", func_racelimits },
+    { "racelookup", func_racelookup },
+    { "racemonitor", func_racemonitor },
+    { "racetree", func_racetree },
     { "smss", func_smss },
     { "soak", func_soak },
     { 0, 0 }
