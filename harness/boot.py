@@ -35,6 +35,9 @@ class BootOptions:
     limits: Limits = field(default_factory=Limits)
     test_timeout_s: Optional[int] = None
     qemu: str = "qemu-system-i386"
+    # Keep watching after the runner's "done" until the guest shuts itself down (QEMU exits: a power-off,
+    # or a restart under -no-reboot): a boot that then stays up ends on inactivity, a hang, never a pass.
+    until_shutdown: bool = False
 
 
 @dataclass
@@ -103,7 +106,8 @@ def run_boot(name: str, options: BootOptions,
             status(f"{name}: starting QEMU ({accel})")
             try:
                 with Machine(config, attempt_dir) as machine:
-                    transcript = Monitor(machine, limits, on_line=on_line).run()
+                    transcript = Monitor(machine, limits, on_line=on_line,
+                                         stop_on_done=not options.until_shutdown).run()
                     command = " ".join(machine.command)
             except VMError as error:
                 attempts.append(Attempt(accel, "infra", str(error), time.monotonic() - start))
@@ -115,7 +119,7 @@ def run_boot(name: str, options: BootOptions,
                                         seconds, transcript.screenshots))
                 status(f"{name}: {accel} gave no console output; falling back to {accels[index + 1]}")
                 continue
-            verdict = judge_transcript(options.tests, transcript)
+            verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown)
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
             attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, seconds, transcript.screenshots))

@@ -16,9 +16,11 @@ from .record import UNSEEN_IN_LOG, SessionRecord, load_beside
 from .verdict import BootVerdict, judge
 
 
-def judge_transcript(requested: Sequence[str], transcript: Transcript) -> BootVerdict:
+def judge_transcript(requested: Sequence[str], transcript: Transcript,
+                     expect_shutdown: bool = False) -> BootVerdict:
     return judge(list(requested), transcript.events, transcript.protocol, transcript.end,
-                 transcript.end_evidence, transcript.backtrace, transcript.end_detail)
+                 transcript.end_evidence, transcript.backtrace, transcript.end_detail,
+                 expect_shutdown=expect_shutdown)
 
 
 def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict, Optional[SessionRecord]]:

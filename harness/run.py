@@ -84,7 +84,8 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
             tests.extend(t for t in scenario.tests if t not in tests)
         jobs.append((name, BootOptions(iso=options.iso, tests=tests, run_dir=out_dir / name, accel=options.accel,
                                        memory_mb=options.memory_mb, disk=options.disk, limits=options.limits,
-                                       test_timeout_s=options.test_timeout_s)))
+                                       test_timeout_s=options.test_timeout_s,
+                                       until_shutdown=any(s.shuts_down for s in group))))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
 
     def one(job) -> BootRecord:

@@ -203,11 +203,14 @@ def judge(
     end_evidence: Sequence[ConsoleLine] = (),
     backtrace: Sequence[str] = (),
     end_detail: str = "",
+    expect_shutdown: bool = False,
 ) -> BootVerdict:
     """Decides one boot.
 
     ``requested`` are the ``module:test`` names the harness asked for; when empty (offline parse of
     a log without a request), the runner's own plan, or else the tests that began, are expected.
+    ``expect_shutdown``: the tests end by shutting the guest down, so a pass also needs QEMU to have
+    exited on its own after the runner's ``done`` (a power-off, or a restart under ``-no-reboot``).
     """
     expected = list(requested) or list(protocol.planned) or [run.name for run in protocol.runs]
     tests = [judge_test(name, protocol.run_for(name)) for name in expected]
@@ -287,6 +290,14 @@ def judge(
         verdict.evidence = [line for t in bad for line in t.evidence]
         return verdict
 
+    if expect_shutdown and end is not EndReason.GUEST_EXITED:
+        verdict.outcome = Outcome.CRASH
+        verdict.summary = f"the tests passed but the guest did not shut down (session ended: {end.value})"
+        verdict.evidence = [protocol.done] + list(end_evidence)
+        return verdict
+
     verdict.summary = f"{len(tests)} test(s) passed"
+    if expect_shutdown:
+        verdict.summary += ", then the guest shut down"
     verdict.evidence = [protocol.done]
     return verdict

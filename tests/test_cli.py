@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -98,3 +99,27 @@ def test_parse_of_a_run_directory_prefers_the_stream_the_harness_read(tmp_path, 
     assert capsys.readouterr().out.startswith("PASS")
     (boot / "console.log").unlink()
     assert main(["parse", str(boot)]) == 2
+
+
+def test_a_scenario_that_shuts_down_gets_a_boot_watched_until_qemu_exits(tmp_path, monkeypatch):
+    import dataclasses
+
+    import harness.run as run
+    from harness.boot import BootRecord
+    from harness.scenarios import SCENARIOS, plan_boots
+    from harness.verdict import BootVerdict, Outcome
+
+    shutdown = dataclasses.replace(SCENARIOS["silo-host-shutdown"], own_boot=False)
+    shared = SCENARIOS["silo-jobs"]
+    assert plan_boots([shared, shutdown]) == [[shared], [shutdown]]
+
+    seen = {}
+
+    def fake_boot(name, options, on_line=None, on_status=None):
+        seen[name] = options.until_shutdown
+        return BootRecord(name, list(options.tests), BootVerdict(Outcome.PASS, "ok"), "tcg", [], options.run_dir)
+
+    monkeypatch.setattr(run, "run_boot", fake_boot)
+    run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[shared, shutdown], out_dir=tmp_path / "out"),
+                stream=io.StringIO())
+    assert seen == {"boot1-silo-jobs": False, "boot2-silo-host-shutdown": True}

@@ -166,3 +166,26 @@ def test_exit_codes_follow_git_bisect_conventions():
     assert Outcome.TEST_FAILURE.exit_code == 1
     assert {o.exit_code for o in (Outcome.BUGCHECK, Outcome.HANG, Outcome.CRASH, Outcome.REBOOT, Outcome.TIMEOUT)} == {2}
     assert Outcome.INFRA.exit_code == 125
+
+
+def test_a_shutdown_scenario_passes_only_when_the_guest_shut_down():
+    log = runner(a_test("silotest:hostshutdown"), plan=("silotest:hostshutdown",))
+    transcript = replay(split_log(log.encode()))
+    transcript.end = EndReason.GUEST_EXITED
+    verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
+    assert verdict.outcome is Outcome.PASS and "shut down" in verdict.summary
+
+    # The same report, but the guest stayed up after "done": not a pass
+    transcript.end = EndReason.END_OF_LOG
+    verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
+    assert verdict.outcome is Outcome.CRASH and "did not shut down" in verdict.summary
+
+
+def test_a_shutdown_before_the_report_arrived_is_a_crash():
+    log = runner("Running Wine Test, Module: silotest, Test: hostshutdown", done=False,
+                 plan=("silotest:hostshutdown",))
+    transcript = replay(split_log(log.encode()))
+    transcript.end = EndReason.GUEST_EXITED
+    verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
+    assert verdict.outcome is Outcome.CRASH and "powered off" in verdict.summary
+    assert verdict.tests[0].status is TestStatus.CRASHED

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
-from . import boundary, contain, selftest, silo, smss
+from . import boundary, contain, lifecycle, selftest, silo, smss
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,14 @@ class Scenario:
     tests: Tuple[str, ...]
     own_boot: bool = False
     negative: bool = False
+    shuts_down: bool = False    # the guest shuts itself down at the end: the boot watches until QEMU exits
     issue: str = ""
     tags: Tuple[str, ...] = field(default_factory=tuple)
 
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, contain, smss, boundary):
+    for module in (selftest, silo, contain, smss, boundary, lifecycle):
         for entry in module.SCENARIOS:
             scenario = Scenario(**entry)
             if scenario.name in registry:
@@ -57,6 +58,6 @@ def select(names: Sequence[str]) -> List[Scenario]:
 
 def plan_boots(scenarios: Sequence[Scenario]) -> List[List[Scenario]]:
     """Groups scenarios into boots: shareable ones together (first), each own_boot one alone."""
-    shared = [s for s in scenarios if not s.own_boot]
-    alone = [[s] for s in scenarios if s.own_boot]
+    shared = [s for s in scenarios if not s.own_boot and not s.shuts_down]
+    alone = [[s] for s in scenarios if s.own_boot or s.shuts_down]
     return ([shared] if shared else []) + alone
