@@ -126,7 +126,8 @@ def run_boot(name: str, options: BootOptions,
             SessionRecord(list(options.tests), transcript.end.value, transcript.end_detail, accel,
                           {"banner_s": transcript.banner_s, "boot_took_s": transcript.boot_took_s,
                            "runner_start_s": transcript.runner_start_s, "done_s": transcript.done_s,
-                           "elapsed_s": transcript.elapsed_s}).save(attempt_dir)
+                           "elapsed_s": transcript.elapsed_s},
+                          until_shutdown=options.until_shutdown).save(attempt_dir)
             return BootRecord(name, list(options.tests), verdict, accel, attempts, run_dir, transcript, command)
     finally:
         # The per-boot ISO copy is large and reproducible from the user's ISO.

@@ -33,4 +33,5 @@ def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict,
         tests = tests or parse_test_names(record.tests)
         if record.end_reason in UNSEEN_IN_LOG:
             transcript.end, transcript.end_detail = record.end_reason, record.end_detail
-    return judge_transcript(tests, transcript), record
+    return judge_transcript(tests, transcript,
+                            expect_shutdown=record is not None and record.until_shutdown), record

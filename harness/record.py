@@ -27,6 +27,8 @@ class SessionRecord:
     end_detail: str = ""
     accel: Optional[str] = None
     timing: dict = field(default_factory=dict)
+    # The boot had to end in a guest shutdown (a scenario marked shuts_down) to pass
+    until_shutdown: bool = False
 
     @property
     def end_reason(self) -> EndReason:

@@ -177,3 +177,34 @@ def test_without_the_process_gate_exactly_the_process_attacks_reach_the_host():
     assert reached == sorted(["open-host-process", "open-host-process-cid", "open-host-thread",
                               "open-host-thread-cid", "open-host-csrss", "list-processes", "list-handles",
                               "list-handles-ex", "parent-spoof", "raise-process-handle"])
+
+
+def test_the_old_double_teardown_of_a_raced_silo_is_read_as_a_list_corruption_bugcheck():
+    """Before patch 0021: a terminate during the create callbacks tore the silo down, STARTED then
+    overwrote TERMINATED, and closing the job tore it down again (the silo's list entry twice)."""
+    verdict = judge_fixture("reactos-silo-race-double-teardown")
+    assert verdict.outcome is Outcome.BUGCHECK
+    assert verdict.bugcheck.code == 0x139 and verdict.bugcheck.name == "KERNEL_SECURITY_CHECK_FAILURE"
+    assert any("PspDeleteSilo" in line for line in verdict.backtrace)
+    assert verdict.tests[0].status is TestStatus.CRASHED
+    log = (FIXTURES / "reactos-silo-race-double-teardown" / "serial.log").read_text(errors="replace")
+    assert log.count("Server silo 2 terminated with status 0x4242") == 2
+
+
+def test_silos_end_before_the_host_shuts_down_and_the_boot_passes_only_once_qemu_exited():
+    verdict = judge_fixture("reactos-silo-host-shutdown")
+    assert verdict.outcome is Outcome.PASS and "shut down" in verdict.summary
+    log = (FIXTURES / "reactos-silo-host-shutdown" / "serial.log").read_text(errors="replace")
+    first = log.index("Host shutdown: ending 2 server silo(s) first")
+    ended = [log.index(f"Server silo {n} terminated with status 0xc00002eb") for n in (1, 2)]
+    held = log.index("silodrv: host shutdown waits for the test's report")
+    report = log.index("host-shutdown: silos=2 ended_before_host=2")
+    assert first < min(ended) and max(ended) < held < report
+
+
+def test_a_guest_that_stays_up_after_its_shutdown_is_not_a_pass():
+    """The same test with a power-off the LiveCD's HAL cannot do: every check passed, the guest
+    never went down, and the boot is a hang."""
+    verdict = judge_fixture("reactos-silo-host-shutdown-stays-up")
+    assert verdict.outcome is Outcome.HANG
+    assert verdict.tests[0].status is TestStatus.PASSED
