@@ -24,12 +24,14 @@ C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
 /* GLOBALS *******************************************************************/
 
 /*
- * Guards the silo configuration of every job (EJOB.SiloFlags, Storage
- * assignment, SiloSystemRoot, ServerSiloGlobals), the server silo list and
- * the ESERVERSILO_GLOBALS fields documented in ps.h. Never held while a
- * driver callback runs or an object is created. Taken after
- * PspSiloMonitorLock, before a job's JobLock. PASSIVE_LEVEL, in a critical
- * region.
+ * Guards the silo configuration of every job: EJOB.SiloFlags,
+ * SiloSystemRoot, the publication of ServerSiloGlobals and of Storage (the
+ * context lock guards the slots and the storage's removal), the server silo
+ * list, and the ESERVERSILO_GLOBALS fields documented in ps.h.
+ * SiloRootDirectory is published once, interlocked, and read without it
+ * (see OBP_SILO_NAMESPACE). Never held while a driver callback runs or an
+ * object is created. Taken after PspSiloMonitorLock, before a job's
+ * JobLock. PASSIVE_LEVEL, in a critical region.
  */
 static EX_PUSH_LOCK PspSiloLock;
 static LIST_ENTRY PspServerSiloListHead = { &PspServerSiloListHead, &PspServerSiloListHead };
