@@ -22,7 +22,8 @@ pytestmark = pytest.mark.reactos
 def boot(iso: Path, tmp_path: Path, scenario: str, inactivity: float = 90.0, deadline: float = 400.0):
     options = BootOptions(iso=iso, tests=list(SCENARIOS[scenario].tests), run_dir=tmp_path / scenario,
                           accel=os.environ.get("HARNESS_ACCEL", "auto"),
-                          limits=Limits(deadline_s=deadline, inactivity_s=inactivity))
+                          limits=Limits(deadline_s=deadline, inactivity_s=inactivity),
+                          until_shutdown=SCENARIOS[scenario].shuts_down)
     return run_boot(scenario, options)
 
 
@@ -195,3 +196,35 @@ def test_nothing_inside_a_server_silo_reaches_the_host(reactos_iso, tmp_path):
     assert int(escape["controls"]) == int(escape["attacks"]) - 3
     console = (record.run_dir / "console.log").read_text(errors="replace")
     assert "REACHED" not in console
+
+
+def test_every_life_cycle_race_ends_each_silo_once(reactos_iso, tmp_path):
+    """Issue 12: each race ran all its rounds in its budget, every round ended its silo once, and the
+    guest's counts came back after each race."""
+    record = boot(reactos_iso, tmp_path, "silo-race", inactivity=120.0, deadline=900.0)
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    metrics = {key: value for test in verdict.tests for key, value in test.metrics.items()}
+    assert metrics["race-init-terminate"]["rounds"] == "20"
+    assert metrics["race-own-process-ends-silo"]["rounds"] == "9"
+    assert metrics["race-late-monitor-silos"]["told_about"] == "7"
+    assert int(metrics["race-lookup"]["after_end"]) > 0
+    assert metrics["race-tree"]["permanent_after"] == "0" and metrics["race-tree"]["opened"] == "782"
+    assert metrics["race-churn"]["rounds"] == "24"
+    for name in ("limits", "init", "kill", "monitor", "lookup", "tree", "churn"):
+        counts = metrics[f"race-{name}-counts"]
+        for key in ("processes", "handles", "job_objects", "silo_dirs", "silo_pool_blocks"):
+            before, after = counts[key].split("->")
+            assert before == after, f"race-{name}: {key} {counts[key]}"
+
+
+def test_host_shutdown_ends_the_server_silos_first(reactos_iso, tmp_path):
+    """Issue 12: with two silos running, the host's shutdown ends each silo first (the test sees it), then
+    the guest goes down by itself."""
+    record = boot(reactos_iso, tmp_path, "silo-host-shutdown", inactivity=120.0)
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    assert "shut down" in verdict.summary
+    assert verdict.tests[0].metrics["host-shutdown"] == {"silos": "2", "ended_before_host": "2"}
+    console = (record.run_dir / "console.log").read_text(errors="replace")
+    assert console.index("Host shutdown: ending 2 server silo(s) first") < console.index("host-shutdown: silos=2")

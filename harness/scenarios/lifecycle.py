@@ -12,12 +12,14 @@ SCENARIOS = [
                      "NtTerminateJobObject; a monitor that terminates the silo from its create callback; a silo's "
                      "own process killing its critical process or thread, or closing the silo's last handle; a "
                      "querying monitor started while silos come and go; an attached driver thread looking names up "
-                     "while the silo is torn down; teardown of 80-deep and 700-wide permanent trees. Every round: "
+                     "while the silo is torn down; teardown of 80-deep and 700-wide permanent trees; four host threads starting and ending silos at "
+                     "once. Every round: "
                      "one create and one terminate callback per monitor, TERMINATED, the delete event, one "
                      "JOB_OBJECT_MSG_SILO_TERMINATED read with GetQueuedCompletionStatus, \\Silos\\<id> gone; "
-                     "processes, handles, job objects and pool back to their baseline; prints race-<name>: rounds= ms=",
+                     "processes, handles, job objects, the pool blocks under the silo tags (exactly) and pool pages back to "
+                     "their baseline; prints race-<name>: rounds= ms=",
          tests=("silotest:racelimits", "silotest:raceinit", "silotest:racekill", "silotest:racemonitor",
-                "silotest:racelookup", "silotest:racetree"),
+                "silotest:racelookup", "silotest:racetree", "silotest:racechurn"),
          own_boot=True, issue="12"),
     dict(name="silo-host-shutdown",
          description="the host shuts down (NtShutdownSystem, restart) with two server silos running: each silo "

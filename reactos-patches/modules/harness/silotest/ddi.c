@@ -68,7 +68,43 @@ UnloadSiloDriver(
     ok(Status == STATUS_SUCCESS, "NtUnloadDriver(silodrv): 0x%08lx\n", Status);
 }
 
-/* Runs one batch of kernel checks; each becomes one ok() at the driver's line */
+/*
+ * Runs one batch of kernel checks into the caller's Results; each becomes one
+ * ok() at the driver's line. Threads that call the driver at once each pass
+ * their own Results.
+ */
+PSILODRV_RESULTS
+RunDriverChecksInto(
+    _In_ HANDLE Device,
+    _In_ DWORD Code,
+    _In_opt_ PVOID Input,
+    _In_ DWORD InputLength,
+    _Out_ PSILODRV_RESULTS Results)
+{
+    static const PCSTR SourceFiles[] = SILODRV_SOURCE_FILES;
+    DWORD Returned = 0;
+    ULONG i;
+
+    ZeroMemory(Results, sizeof(*Results));
+    if (Device == INVALID_HANDLE_VALUE) return Results;
+    if (!DeviceIoControl(Device, Code, Input, InputLength, Results, sizeof(*Results), &Returned, NULL))
+    {
+        ok(FALSE, "IOCTL 0x%08lx failed: %lu\n", Code, GetLastError());
+        return Results;
+    }
+    ok(Returned == sizeof(*Results), "IOCTL 0x%08lx returned %lu bytes\n", Code, Returned);
+    ok(Results->Count > 0, "IOCTL 0x%08lx ran no checks\n", Code);
+    ok(Results->Dropped == 0, "IOCTL 0x%08lx dropped %lu checks\n", Code, Results->Dropped);
+    for (i = 0; i < Results->Count && i < SILODRV_MAX_CHECKS; i++)
+    {
+        Results->Checks[i].Message[SILODRV_MESSAGE_CHARS - 1] = ANSI_NULL;
+        ok_(SourceFiles[Results->Checks[i].Source % ARRAYSIZE(SourceFiles)], Results->Checks[i].Line)(
+            Results->Checks[i].Passed, "%s\n", Results->Checks[i].Message);
+    }
+    return Results;
+}
+
+/* The same into one buffer of this file's: for the tests that call the driver from one thread */
 PSILODRV_RESULTS
 RunDriverChecks(
     _In_ HANDLE Device,
@@ -76,29 +112,9 @@ RunDriverChecks(
     _In_opt_ PVOID Input,
     _In_ DWORD InputLength)
 {
-    static const PCSTR SourceFiles[] = SILODRV_SOURCE_FILES;
     static SILODRV_RESULTS Results;
-    DWORD Returned = 0;
-    ULONG i;
 
-    ZeroMemory(&Results, sizeof(Results));
-    if (Device == INVALID_HANDLE_VALUE) return &Results;
-    ZeroMemory(&Results, sizeof(Results));
-    if (!DeviceIoControl(Device, Code, Input, InputLength, &Results, sizeof(Results), &Returned, NULL))
-    {
-        ok(FALSE, "IOCTL 0x%08lx failed: %lu\n", Code, GetLastError());
-        return &Results;
-    }
-    ok(Returned == sizeof(Results), "IOCTL 0x%08lx returned %lu bytes\n", Code, Returned);
-    ok(Results.Count > 0, "IOCTL 0x%08lx ran no checks\n", Code);
-    ok(Results.Dropped == 0, "IOCTL 0x%08lx dropped %lu checks\n", Code, Results.Dropped);
-    for (i = 0; i < Results.Count && i < SILODRV_MAX_CHECKS; i++)
-    {
-        Results.Checks[i].Message[SILODRV_MESSAGE_CHARS - 1] = ANSI_NULL;
-        ok_(SourceFiles[Results.Checks[i].Source % ARRAYSIZE(SourceFiles)], Results.Checks[i].Line)(
-            Results.Checks[i].Passed, "%s\n", Results.Checks[i].Message);
-    }
-    return &Results;
+    return RunDriverChecksInto(Device, Code, Input, InputLength, &Results);
 }
 
 static

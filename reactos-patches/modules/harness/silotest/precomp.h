@@ -120,6 +120,15 @@
 #define INSILO_FAIL_NESTED_INIT         0x20
 #define INSILO_FAIL_SETUP               0x80
 
+/*
+ * The kernel's silo pool tags (ntoskrnl tag.h: Pslo, SilG, SilC, SilM; obsilo.c: ObSi), as the
+ * pool tag table stores them
+ */
+#define SILOTEST_SILO_POOL_TAGS     { 'olsP', 'GliS', 'CliS', 'MliS', 'iSbO' }
+#define SILOTEST_POOL_TAG_BYTES     (64 * 1024)
+#define SILOTEST_MAX_OWN_HANDLES    256
+#define SILOTEST_TYPE_INFO_BYTES    512
+
 /* siloutil.c */
 NTSTATUS CreateJob(_Out_ PHANDLE Job, _In_ ULONG LimitFlags);
 NTSTATUS SetJobLimitFlags(_In_ HANDLE Job, _In_ ULONG LimitFlags);
@@ -141,6 +150,10 @@ ULONG CountJobObjects(VOID);
 ULONG CountSiloDirectories(VOID);
 BOOL SiloDirectoryExists(_In_ ULONG SiloId);
 ULONG CountOwnHandles(VOID);
+ULONG SiloPoolBlocks(VOID);
+PSYSTEM_POOLTAG_INFORMATION QueryPoolTags(VOID);
+VOID TracePoolTagGrowth(_In_ PCSTR Name, _In_ PSYSTEM_POOLTAG_INFORMATION Before);
+ULONG ListOwnHandles(_Out_writes_(Max) PUSHORT Values, _Out_writes_(Max) PUCHAR Types, _In_ ULONG Max);
 PSYSTEM_PROCESS_INFORMATION QueryProcessList(VOID);
 ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);
@@ -155,6 +168,7 @@ typedef struct _GUEST_COUNTS
     ULONG JobObjects;
     ULONG SiloDirectories;
     ULONG NonPagedPages;
+    ULONG SiloPoolBlocks;       /* pool blocks under the silo tags, not yet freed */
 } GUEST_COUNTS, *PGUEST_COUNTS;
 
 VOID CountGuest(_In_opt_ PCWSTR ProcessImage, _Out_ PGUEST_COUNTS Counts);
@@ -193,6 +207,8 @@ void FuzzSiloDdis(_In_ ULONG Seed, _In_ ULONG Calls);
 HANDLE LoadSiloDriver(VOID);
 void UnloadSiloDriver(_In_ HANDLE Device);
 PSILODRV_RESULTS RunDriverChecks(_In_ HANDLE Device, _In_ DWORD Code, _In_opt_ PVOID Input, _In_ DWORD InputLength);
+PSILODRV_RESULTS RunDriverChecksInto(_In_ HANDLE Device, _In_ DWORD Code, _In_opt_ PVOID Input,
+                                     _In_ DWORD InputLength, _Out_ PSILODRV_RESULTS Results);
 
 /* race.c: reading a job's completion port as a Win32 container host does */
 BOOL ReadSiloTerminatedMessage(_In_ HANDLE Port, _In_ ULONG_PTR Key, _In_ ULONG SiloId, _In_ PCSTR Case);

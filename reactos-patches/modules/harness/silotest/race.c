@@ -25,11 +25,13 @@
 #define RACE_INIT_DELAY_STEPS       6
 #define RACE_MARK_ROUNDS            8
 #define RACE_KILL_ROUNDS            3
-#define RACE_CHURN_SILOS            12
-#define RACE_CHURN_LATE_AT          5       /* the late monitor starts after this many silos */
+#define RACE_LATE_SILOS             12
+#define RACE_LATE_AT                5       /* the late monitor starts after this many silos */
 #define RACE_LOOKUP_ROUNDS          4
 #define RACE_LOOKUP_AFTER_END_MS    300     /* lookups go on this long after the silo ended */
 #define RACE_TREE_ROUNDS            2
+#define RACE_CHURN_THREADS          4       /* host threads starting and ending silos at once */
+#define RACE_CHURN_THREAD_ROUNDS    6
 
 typedef struct _RACE_SILO
 {
@@ -60,19 +62,23 @@ RaceDriverFigures(
 {
     SILODRV_RACE_REQUEST Request;
     PSILODRV_RESULTS Results;
+    BOOL Passed;
     ULONG i;
+
+    /* Threads of the churn race call this at once: each its own results */
+    Results = HeapAlloc(GetProcessHeap(), 0, sizeof(*Results));
+    if (!Results) return FALSE;
 
     ZeroMemory(&Request, sizeof(Request));
     Request.Action = Action;
     Request.Silo = Silo;
     Request.SiloId = SiloId;
-    Results = RunDriverChecks(Device, IOCTL_SILODRV_RACE, &Request, sizeof(Request));
+    RunDriverChecksInto(Device, IOCTL_SILODRV_RACE, &Request, sizeof(Request), Results);
     if (Figures) CopyMemory(Figures, Results->Figures, sizeof(Results->Figures));
-    for (i = 0; i < Results->Count; i++)
-    {
-        if (!Results->Checks[i].Passed) return FALSE;
-    }
-    return Results->Count > 0;
+    Passed = Results->Count > 0;
+    for (i = 0; i < Results->Count; i++) Passed = Passed && Results->Checks[i].Passed;
+    HeapFree(GetProcessHeap(), 0, Results);
+    return Passed;
 }
 
 static
@@ -467,7 +473,7 @@ RaceLateMonitor(
     DWORD Start = GetTickCount();
     CHAR Case[64];
 
-    for (Round = 0; Round < RACE_CHURN_SILOS && GetTickCount() - Start < RACE_BUDGET_MS; Round++)
+    for (Round = 0; Round < RACE_LATE_SILOS && GetTickCount() - Start < RACE_BUDGET_MS; Round++)
     {
         sprintf(Case, "late monitor round %lu", Round);
         if (!PrepareRaceSilo(&Race, JOB_OBJECT_LIMIT_SILO_READY) ||
@@ -480,7 +486,7 @@ RaceLateMonitor(
         ResumeThread(Child.hThread);
 
         /* Started while this silo runs: its create callback comes from PsStartSiloMonitor */
-        if (Round == RACE_CHURN_LATE_AT) ok(RaceDriver(Device, SiloDrvRaceLateStart, NULL, 0), "late start\n");
+        if (Round == RACE_LATE_AT) ok(RaceDriver(Device, SiloDrvRaceLateStart, NULL, 0), "late start\n");
 
         NtTerminateJobObject(Race.Silo, RACE_EXIT);
         CheckRaceSiloEnded(Device, &Race, RACE_EXIT, Case);
@@ -488,11 +494,11 @@ RaceLateMonitor(
         CloseRaceSilo(&Race);
     }
     ok(RaceDriverFigures(Device, SiloDrvRaceLateStop, NULL, 0, Figures), "late monitor pairing\n");
-    trace("race-late-monitor-silos: told_about=%lu of=%u\n", Figures[SiloDrvFigureLateSilos], RACE_CHURN_SILOS);
-    ok(Figures[SiloDrvFigureLateSilos] == RACE_CHURN_SILOS - RACE_CHURN_LATE_AT,
+    trace("race-late-monitor-silos: told_about=%lu of=%u\n", Figures[SiloDrvFigureLateSilos], RACE_LATE_SILOS);
+    ok(Figures[SiloDrvFigureLateSilos] == RACE_LATE_SILOS - RACE_LATE_AT,
        "the late monitor was told about %lu silos, expected %u\n", Figures[SiloDrvFigureLateSilos],
-       RACE_CHURN_SILOS - RACE_CHURN_LATE_AT);
-    ReportRace("late-monitor", Round, RACE_CHURN_SILOS, Start);
+       RACE_LATE_SILOS - RACE_LATE_AT);
+    ReportRace("late-monitor", Round, RACE_LATE_SILOS, Start);
 }
 
 /*
@@ -536,6 +542,98 @@ RaceLookupTeardown(
         CloseRaceSilo(&Race);
     }
     ReportRace("lookup-teardown", Round, RACE_LOOKUP_ROUNDS, Start);
+}
+
+typedef struct _RACE_CHURNER
+{
+    HANDLE Device;
+    ULONG Index;
+    ULONG Rounds;
+    DWORD Start;
+} RACE_CHURNER, *PRACE_CHURNER;
+
+/*
+ * One of RACE_CHURN_THREADS host threads that start and end silos at the
+ * same time: each round a silo with a process, ended by NtTerminateJobObject
+ * or by closing its last kill-on-close handle, after a delay that differs
+ * per thread and round.
+ */
+static
+DWORD
+WINAPI
+ChurnSilos(
+    _In_ PVOID Parameter)
+{
+    PRACE_CHURNER Churner = Parameter;
+    PROCESS_INFORMATION Child;
+    RACE_SILO Race;
+    BOOL CloseToEnd;
+    CHAR Case[64];
+
+    for (Churner->Rounds = 0;
+         Churner->Rounds < RACE_CHURN_THREAD_ROUNDS && GetTickCount() - Churner->Start < RACE_BUDGET_MS;
+         Churner->Rounds++)
+    {
+        CloseToEnd = ((Churner->Index + Churner->Rounds) % 2) != 0;
+        sprintf(Case, "churn thread %lu round %lu", Churner->Index, Churner->Rounds);
+        if (!PrepareRaceSilo(&Race, JOB_OBJECT_LIMIT_SILO_READY |
+                             (CloseToEnd ? JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE : 0)) ||
+            !StartRaceChild(&Race, CHILD_MODE_WAIT, NULL, FALSE, &Child))
+        {
+            ok(FALSE, "%s: cannot start the silo\n", Case);
+            CloseRaceSilo(&Race);
+            break;
+        }
+        ResumeThread(Child.hThread);
+        Sleep(((Churner->Index * RACE_CHURN_THREAD_ROUNDS + Churner->Rounds) % RACE_INIT_DELAY_STEPS) *
+              RACE_INIT_DELAY_STEP_MS);
+
+        if (CloseToEnd)
+        {
+            NtClose(Race.Silo);
+            Race.Silo = NULL;
+        }
+        else
+        {
+            NtTerminateJobObject(Race.Silo, RACE_EXIT);
+        }
+        CheckRaceSiloEnded(Churner->Device, &Race, RACE_EXIT, Case);
+        ok(WaitForSingleObject(Child.hProcess, SILOTEST_WAIT_MS) == WAIT_OBJECT_0, "%s: the process outlived "
+           "its silo\n", Case);
+        CloseChild(&Child);
+        CloseRaceSilo(&Race);
+    }
+    return 0;
+}
+
+/* Silos started and ended by several host threads at once, as a container host does */
+static
+void
+RaceChurn(
+    _In_ HANDLE Device)
+{
+    RACE_CHURNER Churners[RACE_CHURN_THREADS];
+    HANDLE Threads[RACE_CHURN_THREADS];
+    ULONG i, Rounds = 0;
+    DWORD Start = GetTickCount();
+
+    for (i = 0; i < RACE_CHURN_THREADS; i++)
+    {
+        Churners[i].Device = Device;
+        Churners[i].Index = i;
+        Churners[i].Rounds = 0;
+        Churners[i].Start = Start;
+        Threads[i] = CreateThread(NULL, 0, ChurnSilos, &Churners[i], 0, NULL);
+        ok(Threads[i] != NULL, "cannot start churn thread %lu\n", i);
+    }
+    for (i = 0; i < RACE_CHURN_THREADS; i++)
+    {
+        if (!Threads[i]) continue;
+        WaitForSingleObject(Threads[i], INFINITE);
+        CloseHandle(Threads[i]);
+        Rounds += Churners[i].Rounds;
+    }
+    ReportRace("churn", Rounds, RACE_CHURN_THREADS * RACE_CHURN_THREAD_ROUNDS, Start);
 }
 
 /* Opens a name below \Silos\<SiloId>; NULL if it is not there */
@@ -696,13 +794,52 @@ typedef void (*RACE_ROUTINE)(_In_ HANDLE Device);
  * the guest's counts before and after it (processes and job objects may take
  * a moment to go with their last reference).
  */
+/* Names the handles that are in After but not in Before */
+static
+void
+TraceNewHandles(
+    _In_ PCSTR Name,
+    _In_reads_(BeforeCount) const USHORT *Before,
+    _In_ ULONG BeforeCount)
+{
+    USHORT Values[SILOTEST_MAX_OWN_HANDLES];
+    UCHAR Types[SILOTEST_MAX_OWN_HANDLES];
+    ULONG Count, i, j;
+
+    ULONG_PTR Buffer[SILOTEST_TYPE_INFO_BYTES / sizeof(ULONG_PTR)];
+    POBJECT_TYPE_INFORMATION TypeInfo = (POBJECT_TYPE_INFORMATION)Buffer;
+
+    Count = ListOwnHandles(Values, Types, ARRAYSIZE(Values));
+    for (i = 0; i < Count; i++)
+    {
+        for (j = 0; j < BeforeCount && Before[j] != Values[i]; j++);
+        if (j < BeforeCount) continue;
+        ZeroMemory(Buffer, sizeof(Buffer));
+        NtQueryObject((HANDLE)(ULONG_PTR)Values[i], ObjectTypeInformation, TypeInfo, sizeof(Buffer), NULL);
+        trace("race-%s: new handle 0x%x to a %.*S\n", Name, Values[i], TypeInfo->TypeName.Length / (int)sizeof(WCHAR),
+              TypeInfo->TypeName.Buffer ? TypeInfo->TypeName.Buffer : L"");
+    }
+}
+
+/*
+ * One race in a test of its own: the driver and its monitors around it, and
+ * the guest's counts before and after it (processes and job objects may take
+ * a moment to go with their last reference). The pool blocks under the silo
+ * tags must come back exactly; the pool's pages are reported, and allowed
+ * SOAK_POOL_SLACK_PAGES for what the allocator keeps.
+ */
 static
 void
 RunRace(
     _In_ PCSTR Name,
-    _In_ RACE_ROUTINE Routine)
+    _In_ RACE_ROUTINE Routine,
+    _In_ BOOL WarmUp)
 {
+    USHORT HandlesBefore[SILOTEST_MAX_OWN_HANDLES];
+    UCHAR Types[SILOTEST_MAX_OWN_HANDLES];
+    PSYSTEM_POOLTAG_INFORMATION PoolTagsBefore;
     GUEST_COUNTS Before, After;
+    ULONG HandleCount;
     HANDLE Device;
     DWORD Start;
 
@@ -710,7 +847,17 @@ RunRace(
     Device = LoadSiloDriver();
     if (Device == INVALID_HANDLE_VALUE) return;
     ok(RaceDriver(Device, SiloDrvRaceMonitorsStart, NULL, 0), "cannot start the race monitors\n");
+
+    /*
+     * A race run from several threads at once makes this process's critical
+     * sections meet contention for the first time, and each then keeps the
+     * event it waits on: a handle that comes once, not per round. Such a race
+     * runs once before the counts are taken, as the soaks warm up.
+     */
+    if (WarmUp) Routine(Device);
     CountGuest(SILOTEST_IMAGE, &Before);
+    HandleCount = ListOwnHandles(HandlesBefore, Types, ARRAYSIZE(HandlesBefore));
+    PoolTagsBefore = QueryPoolTags();
 
     Routine(Device);
 
@@ -720,19 +867,32 @@ RunRace(
         Sleep(SILOTEST_POLL_MS);
         CountGuest(SILOTEST_IMAGE, &After);
     } while ((After.Processes != Before.Processes || After.JobObjects != Before.JobObjects ||
-              After.Handles != Before.Handles) && GetTickCount() - Start < SOAK_SETTLE_MS);
+              After.Handles != Before.Handles || After.SiloPoolBlocks != Before.SiloPoolBlocks) &&
+             GetTickCount() - Start < SOAK_SETTLE_MS);
     trace("race-%s-counts: processes=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu silo_dirs=%lu->%lu "
-          "nonpaged_pages=%lu->%lu\n", Name, Before.Processes, After.Processes, Before.Handles, After.Handles,
-          Before.JobObjects, After.JobObjects, Before.SiloDirectories, After.SiloDirectories,
-          Before.NonPagedPages, After.NonPagedPages);
+          "silo_pool_blocks=%lu->%lu nonpaged_pages=%lu->%lu\n", Name, Before.Processes, After.Processes,
+          Before.Handles, After.Handles, Before.JobObjects, After.JobObjects, Before.SiloDirectories,
+          After.SiloDirectories, Before.SiloPoolBlocks, After.SiloPoolBlocks, Before.NonPagedPages,
+          After.NonPagedPages);
     ok(After.Processes == Before.Processes, "%s: processes %lu -> %lu\n", Name, Before.Processes, After.Processes);
     ok(After.Handles == Before.Handles, "%s: handles %lu -> %lu\n", Name, Before.Handles, After.Handles);
+    if (After.Handles != Before.Handles) TraceNewHandles(Name, HandlesBefore, HandleCount);
     ok(After.JobObjects == Before.JobObjects, "%s: job objects %lu -> %lu\n", Name, Before.JobObjects,
        After.JobObjects);
     ok(After.SiloDirectories == Before.SiloDirectories, "%s: \\Silos entries %lu -> %lu\n", Name,
        Before.SiloDirectories, After.SiloDirectories);
+    ok(Before.SiloPoolBlocks != MAXULONG && After.SiloPoolBlocks == Before.SiloPoolBlocks,
+       "%s: pool blocks under the silo tags %lu -> %lu\n", Name, Before.SiloPoolBlocks, After.SiloPoolBlocks);
     ok(After.NonPagedPages <= Before.NonPagedPages + SOAK_POOL_SLACK_PAGES, "%s: non-paged pool %lu -> %lu pages\n",
        Name, Before.NonPagedPages, After.NonPagedPages);
+    if (PoolTagsBefore)
+    {
+        if (After.NonPagedPages > Before.NonPagedPages + SOAK_POOL_SLACK_PAGES)
+        {
+            TracePoolTagGrowth(Name, PoolTagsBefore);
+        }
+        HeapFree(GetProcessHeap(), 0, PoolTagsBefore);
+    }
 
     ok(RaceDriver(Device, SiloDrvRaceMonitorsStop, NULL, 0), "cannot stop the race monitors\n");
     UnloadSiloDriver(Device);
@@ -758,32 +918,37 @@ RaceLimitsAndLengths(
 
 START_TEST(raceinit)
 {
-    RunRace("init", RaceInitialization);
+    RunRace("init", RaceInitialization, FALSE);
 }
 
 START_TEST(racekill)
 {
-    RunRace("kill", RaceOwnProcessEndsSilo);
+    RunRace("kill", RaceOwnProcessEndsSilo, FALSE);
 }
 
 START_TEST(racemonitor)
 {
-    RunRace("monitor", RaceLateMonitor);
+    RunRace("monitor", RaceLateMonitor, FALSE);
 }
 
 START_TEST(racelookup)
 {
-    RunRace("lookup", RaceLookupTeardown);
+    RunRace("lookup", RaceLookupTeardown, FALSE);
 }
 
 START_TEST(racetree)
 {
-    RunRace("tree", RaceTreeTeardown);
+    RunRace("tree", RaceTreeTeardown, FALSE);
+}
+
+START_TEST(racechurn)
+{
+    RunRace("churn", RaceChurn, TRUE);
 }
 
 START_TEST(racelimits)
 {
-    RunRace("limits", RaceLimitsAndLengths);
+    RunRace("limits", RaceLimitsAndLengths, FALSE);
 }
 
 #define HOST_SHUTDOWN_SILOS         2

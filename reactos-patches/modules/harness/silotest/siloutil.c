@@ -8,7 +8,6 @@
 #include "precomp.h"
 
 #define SILOTEST_COMMAND_CHARS      (MAX_PATH + 64)
-#define SILOTEST_TYPE_INFO_BYTES    512
 #define SILOTEST_DIRECTORY_BYTES    1024
 #define SILO_ROOT_ALL_FLAGS         SILO_OBJECT_ROOT_DIRECTORY_ALL
 
@@ -402,6 +401,113 @@ CountOwnHandles(VOID)
     return Count;
 }
 
+/* The kernel's pool tag table (free it with HeapFree), or NULL */
+PSYSTEM_POOLTAG_INFORMATION
+QueryPoolTags(VOID)
+{
+    PSYSTEM_POOLTAG_INFORMATION Info;
+    ULONG Size = SILOTEST_POOL_TAG_BYTES;
+    NTSTATUS Status;
+
+    for (;;)
+    {
+        Info = HeapAlloc(GetProcessHeap(), 0, Size);
+        if (!Info) return NULL;
+        Status = NtQuerySystemInformation(SystemPoolTagInformation, Info, Size, NULL);
+        if (Status != STATUS_INFO_LENGTH_MISMATCH) break;
+        HeapFree(GetProcessHeap(), 0, Info);
+        Size *= 2;
+    }
+    if (NT_SUCCESS(Status)) return Info;
+    HeapFree(GetProcessHeap(), 0, Info);
+    return NULL;
+}
+
+static
+LONG
+OutstandingBlocks(
+    _In_ const SYSTEM_POOLTAG *Tag)
+{
+    return (LONG)((Tag->PagedAllocs - Tag->PagedFrees) + (Tag->NonPagedAllocs - Tag->NonPagedFrees));
+}
+
+/* Traces each pool tag whose outstanding blocks grew since Before (a snapshot of QueryPoolTags) */
+VOID
+TracePoolTagGrowth(
+    _In_ PCSTR Name,
+    _In_ PSYSTEM_POOLTAG_INFORMATION Before)
+{
+    PSYSTEM_POOLTAG_INFORMATION After = QueryPoolTags();
+    ULONG i, j;
+    LONG Old;
+
+    if (!After) return;
+    for (i = 0; i < After->Count; i++)
+    {
+        for (j = 0, Old = 0; j < Before->Count; j++)
+        {
+            if (Before->TagInfo[j].TagUlong == After->TagInfo[i].TagUlong) Old = OutstandingBlocks(&Before->TagInfo[j]);
+        }
+        if (OutstandingBlocks(&After->TagInfo[i]) > Old)
+        {
+            trace("%s: pool tag %.4s: %ld -> %ld blocks (nonpaged %Iu bytes)\n", Name,
+                  (PCSTR)After->TagInfo[i].Tag, Old, OutstandingBlocks(&After->TagInfo[i]),
+                  After->TagInfo[i].NonPagedUsed);
+        }
+    }
+    HeapFree(GetProcessHeap(), 0, After);
+}
+
+/* Pool blocks the kernel holds under the silo pool tags (allocations not yet freed), or MAXULONG */
+ULONG
+SiloPoolBlocks(VOID)
+{
+    static const ULONG Tags[] = SILOTEST_SILO_POOL_TAGS;
+    PSYSTEM_POOLTAG_INFORMATION Info = QueryPoolTags();
+    ULONG Blocks = 0, i, j;
+
+    if (!Info) return MAXULONG;
+    for (i = 0; i < Info->Count; i++)
+    {
+        for (j = 0; j < ARRAYSIZE(Tags); j++)
+        {
+            if (Info->TagInfo[i].TagUlong == Tags[j]) Blocks += OutstandingBlocks(&Info->TagInfo[i]);
+        }
+    }
+    HeapFree(GetProcessHeap(), 0, Info);
+    return Blocks;
+}
+
+/* Handle values of this process, for telling which handle a count that grew is */
+ULONG
+ListOwnHandles(
+    _Out_writes_(Max) PUSHORT Values,
+    _Out_writes_(Max) PUCHAR Types,
+    _In_ ULONG Max)
+{
+    PSYSTEM_HANDLE_INFORMATION Info = NULL;
+    ULONG Size = SILOTEST_POOL_TAG_BYTES, Count = 0, i;
+    NTSTATUS Status;
+
+    for (;;)
+    {
+        Info = HeapAlloc(GetProcessHeap(), 0, Size);
+        if (!Info) return 0;
+        Status = NtQuerySystemInformation(SystemHandleInformation, Info, Size, NULL);
+        if (Status != STATUS_INFO_LENGTH_MISMATCH) break;
+        HeapFree(GetProcessHeap(), 0, Info);
+        Size *= 2;
+    }
+    for (i = 0; NT_SUCCESS(Status) && i < Info->NumberOfHandles && Count < Max; i++)
+    {
+        if (Info->Handles[i].UniqueProcessId != GetCurrentProcessId()) continue;
+        Values[Count] = Info->Handles[i].HandleValue;
+        Types[Count++] = Info->Handles[i].ObjectTypeIndex;
+    }
+    HeapFree(GetProcessHeap(), 0, Info);
+    return Count;
+}
+
 /* Processes (of ProcessImage, or all), own handles, job objects, \Silos entries, non-paged pool */
 VOID
 CountGuest(
@@ -413,6 +519,7 @@ CountGuest(
     Counts->JobObjects = CountJobObjects();
     Counts->SiloDirectories = CountSiloDirectories();
     Counts->NonPagedPages = NonPagedPoolPages();
+    Counts->SiloPoolBlocks = SiloPoolBlocks();
 }
 
 /*

@@ -21,6 +21,7 @@ extern void func_hostshutdown(void);
 extern void func_jobs(void);
 extern void func_namespace(void);
 extern void func_objects(void);
+extern void func_racechurn(void);
 extern void func_raceinit(void);
 extern void func_racekill(void);
 extern void func_racelimits(void);
@@ -45,6 +46,7 @@ const struct test winetest_testlist[] =
     { "jobs", func_jobs },
     { "namespace", func_namespace },
     { "objects", func_objects },
+    { "racechurn", func_racechurn },
     { "raceinit", func_raceinit },
     { "racekill", func_racekill },
     { "racelimits", func_racelimits },
