@@ -2,7 +2,7 @@
 
 Exit codes (``run`` and ``parse``), usable with ``git bisect run``:
 0 every test passed; 1 a test failed; 2 the guest crashed, hung, looped or rebooted, or results are
-missing; 125 infrastructure error (QEMU or the ISO missing, QMP failed, bad arguments).
+missing; 125 infrastructure error or usage error (QEMU or the ISO missing, QMP failed, bad arguments).
 """
 
 from __future__ import annotations
@@ -92,10 +92,35 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print("  backtrace:")
         for text in verdict.backtrace[:30]:
             print(f"    {text}")
+    if args.json or args.junit:
+        _write_parse_reports(args, path, verdict, record)
     return verdict.exit_code
 
 
+def _write_parse_reports(args: argparse.Namespace, log: Path, verdict, record) -> None:
+    """The JSON and JUnit reports a run writes, for one saved boot."""
+    from .boot import BootRecord
+    from .report import ScenarioResult, to_json, write_json, write_junit
+    from .scenarios import Scenario
+
+    name = log.parent.name or "boot"
+    tests = [t.name for t in verdict.tests]
+    boot = BootRecord(name, tests, verdict, record.accel if record else None, [], log.parent)
+    results = [ScenarioResult(Scenario(name=name, description="a saved boot", tests=tuple(tests)), boot,
+                              list(verdict.tests))]
+    if args.json:
+        write_json(Path(args.json), to_json(results, [boot], verdict.exit_code))
+    if args.junit:
+        write_junit(Path(args.junit), results)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps([dataclasses.asdict(scenario) for scenario in SCENARIOS.values()], indent=2))
+        return 0
     width = max(len(name) for name in SCENARIOS)
     for scenario in SCENARIOS.values():
         flags = []
@@ -138,12 +163,43 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+class UsageError(Exception):
+    """Bad arguments: exit 125, which ``git bisect run`` reads as "cannot test", never as "bad"."""
 
-    run = sub.add_parser("run", help="boot a ReactOS LiveCD, run scenarios, judge them from COM1")
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the module docstring's layout and shows each option's default (when it has one the help
+    does not name already)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in text or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("reactos-silo-harness")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="harness", description=__doc__, formatter_class=_HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="boot a ReactOS LiveCD, run scenarios, judge them from COM1",
+                         formatter_class=_HelpFormatter)
     run.add_argument("--iso", required=True, help="the LiveCD your build produced (livecd.iso)")
     run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls")
     run.add_argument("--test", "-t", action="append", help="run guest test module:test directly (repeatable)")
@@ -159,13 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--echo", action="store_true", help="echo every console line")
     run.set_defaults(func=cmd_run)
 
-    parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run")
+    parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run",
+                           formatter_class=_HelpFormatter)
     parse.add_argument("log", help="a console.log or serial.log, or a boot's run directory (its console.log, else "
                                    "serial.log; its session.json is used too)")
     parse.add_argument("--expect", action="append", help="module:test that must have run (repeatable)")
+    parse.add_argument("--json", help="write the run's results.json for this boot to this file")
+    parse.add_argument("--junit", help="write the run's junit.xml for this boot to this file")
     parse.set_defaults(func=cmd_parse)
 
     lst = sub.add_parser("list", help="list the scenarios")
+    lst.add_argument("--json", action="store_true", help="print them as JSON")
     lst.set_defaults(func=cmd_list)
 
     app = sub.add_parser("apply", help="apply reactos-patches/ to a ReactOS git checkout")
@@ -186,7 +246,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # Piped into head: stop quietly like other command-line tools
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INFRA
     return args.func(args)
 
 

@@ -13,6 +13,7 @@ held until that prompt appears. KDBG reads COM1 only when the kernel was booted 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import List
 
@@ -33,6 +34,26 @@ class Action(enum.Enum):
 class Reply:
     action: Action
     text: str = ""
+
+
+# Terminal control sequences KDBG sends (ESC[?7h wraps lines, ESC[c asks for the terminal's type)
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def _without_escapes(text: str) -> str:
+    return _ESCAPE_SEQUENCE.sub("", text)
+
+
+def _one_backtrace(trace: List[str]) -> List[str]:
+    """KDBG prints Eip and the frames on entry, and again for ``bt`` (the two copies may differ by a
+    byte COM1 doubled): the last block that lists frames, the answer to ``bt``, is the backtrace."""
+    blocks: List[List[str]] = []
+    for text in trace:
+        if text.startswith("Eip:") or not blocks:
+            blocks.append([])
+        blocks[-1].append(text)
+    with_frames = [block for block in blocks if any(text.startswith("Frames:") for text in block)]
+    return (with_frames or blocks or [[]])[-1]
 
 
 def _is_debugger_chatter(text: str) -> bool:
@@ -115,5 +136,6 @@ class KdbgDriver:
         for index, trace in enumerate(self.backtraces):
             if index:
                 lines.append("--- next debugger entry ---")
-            lines.extend(text for text in trace if text.strip() and not _is_debugger_chatter(text))
+            cleaned = [_without_escapes(text).rstrip() for text in trace]
+            lines.extend(_one_backtrace([text for text in cleaned if text.strip() and not _is_debugger_chatter(text)]))
         return lines

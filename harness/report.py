@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from .boot import BootRecord
 from .scenarios import Scenario
@@ -143,38 +144,62 @@ def write_json(path: Path, document: Dict[str, object]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n")
 
 
+# XML 1.0 allows tab, newline, carriage return and these ranges; KDBG's escape sequences are not among them
+_XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text JUnit consumers can parse: each character XML 1.0 forbids is written as ``\\xNN``."""
+    return _XML_FORBIDDEN.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
+def _lines(lines) -> str:
+    return xml_text("\n".join(lines))
+
+
+def _junit_case(suite: ET.Element, classname: str, test: Optional[TestResult], boot: BootRecord) -> str:
+    """Adds one testcase; returns its kind: passed, failure, error or skipped.
+
+    Each test is judged by what happened to it: a test that passed before its boot crashed stays
+    a pass, the one that was running when it crashed is the error (with the crash's evidence and
+    backtrace), and one that never started is skipped as not run.
+    """
+    verdict = boot.verdict
+    name = test.name if test is not None else "boot"
+    case = ET.SubElement(suite, "testcase", classname=xml_text(classname), name=xml_text(name),
+                         time=f"{(test.seconds or 0.0) if test is not None else 0.0:.3f}")
+    if test is not None and test.log:
+        ET.SubElement(case, "system-out").text = _lines(line.text for line in test.log)
+    if test is not None and test.status is TestStatus.PASSED:
+        return "passed"
+    if test is not None and test.status is TestStatus.FAILED:
+        node = ET.SubElement(case, "failure", message=xml_text(test.reason), type="test-failure")
+        node.text = _lines(line.text for line in test.evidence)
+        return "failure"
+    if test is not None and test.status is TestStatus.NOT_RUN:
+        ET.SubElement(case, "skipped", message=xml_text(
+            f"not run: {verdict.outcome.value} in {boot.name} before it began ({verdict.summary})"))
+        return "skipped"
+    kind = test.status.value if test is not None else verdict.outcome.value
+    message = test.reason if test is not None else verdict.summary
+    if verdict.outcome not in (Outcome.PASS, Outcome.TEST_FAILURE):
+        message = f"{message}; boot {boot.name}: {verdict.outcome.value}: {verdict.summary}"
+    node = ET.SubElement(case, "error", message=xml_text(message), type=xml_text(kind))
+    evidence = [line.text for line in (test.evidence if test is not None else [])]
+    node.text = _lines(evidence + [line.text for line in verdict.evidence] + verdict.backtrace)
+    return "error"
+
+
 def to_junit(results: Sequence[ScenarioResult]) -> ET.ElementTree:
     suites = ET.Element("testsuites", name="reactos-silo-harness")
     for result in results:
-        boot = result.boot
-        suite = ET.SubElement(suites, "testsuite", name=result.scenario.name)
+        suite = ET.SubElement(suites, "testsuite", name=xml_text(result.scenario.name))
         cases = result.tests or [None]
-        failures = errors = 0
-        for test in cases:
-            name = test.name if test else "boot"
-            case = ET.SubElement(suite, "testcase", classname=result.scenario.name, name=name,
-                                 time=f"{(test.seconds or 0.0) if test else 0.0:.3f}")
-            outcome = boot.verdict.outcome
-            if test is not None and test.status is TestStatus.PASSED and outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
-                pass
-            elif test is not None and test.status is TestStatus.FAILED and outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
-                failures += 1
-                node = ET.SubElement(case, "failure", message=test.reason, type="test-failure")
-                node.text = "\n".join(line.text for line in test.evidence)
-            else:
-                errors += 1
-                message = test.reason if test is not None and outcome in (Outcome.PASS, Outcome.TEST_FAILURE) \
-                    else f"{outcome.value}: {boot.verdict.summary}"
-                node = ET.SubElement(case, "error", message=message,
-                                     type=outcome.value if test is None or outcome not in (Outcome.PASS, Outcome.TEST_FAILURE)
-                                     else (test.status.value))
-                node.text = "\n".join([line.text for line in boot.verdict.evidence] + boot.verdict.backtrace)
-            if test is not None and test.log:
-                out = ET.SubElement(case, "system-out")
-                out.text = "\n".join(line.text for line in test.log)
+        kinds = [_junit_case(suite, result.scenario.name, test, result.boot) for test in cases]
         suite.set("tests", str(len(cases)))
-        suite.set("failures", str(failures))
-        suite.set("errors", str(errors))
+        suite.set("failures", str(kinds.count("failure")))
+        suite.set("errors", str(kinds.count("error")))
+        suite.set("skipped", str(kinds.count("skipped")))
     tree = ET.ElementTree(suites)
     ET.indent(tree)
     return tree

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harness.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +125,63 @@ def test_a_scenario_that_shuts_down_gets_a_boot_watched_until_qemu_exits(tmp_pat
     run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[shared, shutdown], out_dir=tmp_path / "out"),
                 stream=io.StringIO())
     assert seen == {"boot1-silo-jobs": False, "boot2-silo-host-shutdown": True}
+
+
+FIXTURE_BOOTS = sorted(p for p in (ROOT / "tests" / "fixtures").iterdir() if (p / "session.json").is_file())
+
+
+@pytest.mark.parametrize("boot", FIXTURE_BOOTS, ids=[p.name for p in FIXTURE_BOOTS])
+def test_every_saved_boot_gives_a_junit_report_that_parses(boot, tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    junit, results = tmp_path / "junit.xml", tmp_path / "results.json"
+    code = main(["parse", str(boot), "--junit", str(junit), "--json", str(results)])
+    document = ET.parse(junit)  # raises on anything XML 1.0 forbids (KDBG's ESC sequences)
+    cases = document.getroot().findall(".//testcase")
+    assert cases and json.loads(results.read_text())["exit_code"] == code
+    # one backtrace per crash: KDBG's entry frames and bt's answer are not both kept
+    backtrace = json.loads(results.read_text())["boots"][0]["verdict"]["backtrace"]
+    assert sum(1 for text in backtrace if text.startswith("Frames:")) <= 1 + backtrace.count("--- next debugger entry ---")
+    assert not any("\x1b" in text for text in backtrace)
+
+
+def test_a_crash_blames_the_running_test_and_keeps_earlier_passes(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from harness.boot import BootRecord
+    from harness.console import split_log
+    from harness.monitor import replay
+    from harness.offline import judge_transcript
+    from harness.report import ScenarioResult, to_junit
+    from harness.scenarios import Scenario
+
+    log = "\n".join([
+        "[HARNESS] start version=1 uptime_ms=1 tests=3",
+        "[HARNESS] plan harnesstest:version", "[HARNESS] plan harnesstest:bugcheck", "[HARNESS] plan harnesstest:processes",
+        "Running Wine Test, Module: harnesstest, Test: version",
+        "version: 5 tests executed (0 marked as todo, 0 failures), 0 skipped.",
+        "[HARNESS] exit harnesstest:version status=0x00000000",
+        "Test version completed in 0.25 seconds.",
+        "Running Wine Test, Module: harnesstest, Test: bugcheck",
+        "*** Fatal System Error: 0x000000E2", "(0x00000000,0x00000000,0x00000000,0x00000000)", ""])
+    requested = ["harnesstest:version", "harnesstest:bugcheck", "harnesstest:processes"]
+    verdict = judge_transcript(requested, replay(split_log(log.encode())))
+    boot = BootRecord("boot1", requested, verdict, "tcg", [], tmp_path)
+    scenario = Scenario(name="three", description="", tests=tuple(requested))
+    root = to_junit([ScenarioResult(scenario, boot, verdict.tests)]).getroot()
+    kinds = {case.get("name"): [child.tag for child in case if child.tag != "system-out"] for case in root.iter("testcase")}
+    assert kinds == {"harnesstest:version": [], "harnesstest:bugcheck": ["error"], "harnesstest:processes": ["skipped"]}
+
+
+def test_usage_errors_exit_125_not_2(capsys):
+    assert main(["run", "--no-such-option"]) == 125
+    assert main([]) == 125
+
+
+def test_version_and_list_json(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0 and capsys.readouterr().out.startswith("harness ")
+    assert main(["list", "--json"]) == 0
+    names = [entry["name"] for entry in json.loads(capsys.readouterr().out)]
+    assert "silo-race" in names and "smoke" in names
