@@ -7,6 +7,7 @@ kept in the record, with its screendump, so the run says which accelerator ran a
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,14 @@ def infra_verdict(message: str) -> BootVerdict:
     return BootVerdict(Outcome.INFRA, message)
 
 
+def _promote(attempt_dir: Path, run_dir: Path, screenshots: List[str]) -> List[str]:
+    """Moves an attempt's files from its probe directory up into the boot's directory."""
+    for entry in attempt_dir.iterdir():
+        shutil.move(str(entry), str(run_dir / entry.name))
+    attempt_dir.rmdir()
+    return [str(run_dir / Path(shot).name) for shot in screenshots]
+
+
 def run_boot(name: str, options: BootOptions,
              on_line: Optional[Callable[[ConsoleLine, List[Event]], None]] = None,
              on_status: Optional[Callable[[str], None]] = None) -> BootRecord:
@@ -122,6 +131,10 @@ def run_boot(name: str, options: BootOptions,
             verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown)
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
+            if attempt_dir != run_dir:
+                # The judged attempt's files live in BOOT/ itself, wherever it ran: parse BOOT finds them
+                transcript.screenshots = _promote(attempt_dir, run_dir, transcript.screenshots)
+                attempt_dir = run_dir
             attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, seconds, transcript.screenshots))
             SessionRecord(list(options.tests), transcript.end.value, transcript.end_detail, accel,
                           {"banner_s": transcript.banner_s, "boot_took_s": transcript.boot_took_s,

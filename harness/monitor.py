@@ -157,6 +157,23 @@ def replay(lines: List[ConsoleLine]) -> Transcript:
     return session.close(EndReason.END_OF_LOG, "the log ends here")
 
 
+def qmp_end(events: List[dict]) -> Optional[Tuple[EndReason, str]]:
+    """How QEMU's events say the guest ended, if they do. Under -no-reboot a guest reset is no
+    RESET event but SHUTDOWN with reason guest-reset (and QEMU exits): a reboot all the same."""
+    for event in events:
+        data = event.get("data", {})
+        if event.get("event") == "RESET" and data.get("guest", True):
+            return EndReason.REBOOT, "QMP RESET event"
+        if event.get("event") == "SHUTDOWN":
+            reason = data.get("reason", "unknown")
+            if reason == "guest-reset":
+                return EndReason.REBOOT, "the guest reset (QMP SHUTDOWN guest-reset; QEMU runs with -no-reboot)"
+            if reason == "guest-panic":
+                return EndReason.FATAL, "the guest panicked (QMP SHUTDOWN guest-panic)"
+            return EndReason.GUEST_EXITED, f"QEMU exited (QMP SHUTDOWN {reason})"
+    return None
+
+
 class Monitor:
     """Runs the session loop for one :class:`Machine`."""
 
@@ -216,13 +233,13 @@ class Monitor:
                     if self._ended is not None:
                         return
                 continue
-            for event in machine.drain_events():
-                if event.get("event") == "RESET" and event.get("data", {}).get("guest", True):
-                    self._finish(EndReason.REBOOT, "QMP RESET event")
-                    return
+            ended = qmp_end(machine.drain_events())
+            if ended is not None and ended[0] is not EndReason.GUEST_EXITED:
+                self._finish(*ended)
+                return
             if not machine.is_running():
                 self._drain_rest()
-                self._finish(EndReason.GUEST_EXITED, "QEMU exited")
+                self._finish(*(ended or qmp_end(machine.drain_events()) or (EndReason.GUEST_EXITED, "QEMU exited")))
                 return
             if self._fatal_since is not None and now - max(self._fatal_since, self._last_output) > FATAL_GRACE_S:
                 self._screendump("bugcheck")

@@ -68,6 +68,13 @@ def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[Consol
     return on_line
 
 
+def boot_name(index: int, group: Sequence[Scenario]) -> str:
+    """Short and stable: the boot's number and first scenario, and how many more it runs (the report
+    lists them all)."""
+    more = f"+{len(group) - 1}" if len(group) > 1 else ""
+    return f"boot{index + 1}-{group[0].name}{more}"
+
+
 def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
     stream = stream or sys.stdout
     started = time.monotonic()
@@ -77,7 +84,7 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
     boot_of: Dict[str, int] = {}
     jobs = []
     for index, group in enumerate(plans):
-        name = f"boot{index + 1}-" + "+".join(s.name for s in group)
+        name = boot_name(index, group)
         tests: List[str] = []
         for scenario in group:
             boot_of[scenario.name] = index

@@ -259,7 +259,9 @@ def judge(
         EndReason.REBOOT: (Outcome.REBOOT, "the guest restarted (a second kernel banner or a reset)"),
         EndReason.INFRA: (Outcome.INFRA, "infrastructure error"),
     }
-    if end in by_end:
+    # A test that ends by restarting the host: the restart after the runner's "done" is the shutdown asked for
+    restart_asked = expect_shutdown and end is EndReason.REBOOT and protocol.done is not None
+    if end in by_end and not restart_asked:
         verdict.outcome, verdict.summary = by_end[end]
         if end_detail:
             verdict.summary += f": {end_detail}"
@@ -291,7 +293,7 @@ def judge(
         verdict.evidence = [line for t in bad for line in t.evidence]
         return verdict
 
-    if expect_shutdown and end is not EndReason.GUEST_EXITED:
+    if expect_shutdown and end not in (EndReason.GUEST_EXITED, EndReason.REBOOT):
         verdict.outcome = Outcome.CRASH
         verdict.summary = f"the tests passed but the guest did not shut down (session ended: {end.value})"
         verdict.evidence = [protocol.done] + list(end_evidence)
@@ -299,6 +301,6 @@ def judge(
 
     verdict.summary = f"{len(tests)} test(s) passed"
     if expect_shutdown:
-        verdict.summary += ", then the guest shut down"
+        verdict.summary += ", then the guest " + ("restarted (QEMU exits on it)" if restart_asked else "shut down")
     verdict.evidence = [protocol.done]
     return verdict

@@ -3,11 +3,14 @@
 Modelled on QEMU's own ``QEMUMachine``: a context manager; launch failures raise with the full
 command line and QEMU's output; shutdown tries QMP ``quit`` and then kills the whole process group,
 on every path (success, failure, timeout, Ctrl-C). The guest starts paused (``-S``) so that no
-console byte is emitted before the harness is connected to COM1.
+console byte is emitted before the harness is connected to COM1. COM1 and QMP are socket pairs
+handed to QEMU as file descriptors, as QEMUMachine does: no socket path (whose length a run
+directory could push past the 108-byte limit), and no race with QEMU creating and listening on one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shlex
@@ -23,8 +26,8 @@ from typing import BinaryIO, List, Optional, Sequence
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
 QEMU_BINARY = "qemu-system-i386"
-CONNECT_TIMEOUT_S = 15.0
 QUIT_TIMEOUT_S = 5.0
+EVENT_READ_S = 0.01     # how long drain_events lets the QMP client read from its socket
 
 
 class VMError(Exception):
@@ -36,16 +39,6 @@ class VMLaunchError(VMError):
         self.command = list(command)
         self.output = output
         super().__init__(f"{message}\n  command: {shlex.join(self.command)}\n  QEMU said: {output.strip() or '(nothing)'}")
-
-
-def _caused_by(error: BaseException, kind: type) -> bool:
-    """Whether error, or an exception it was raised from, is a kind (qemu.qmp wraps socket errors)."""
-    seen = 0
-    while error is not None and seen < 8:
-        if isinstance(error, kind):
-            return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
 
 
 @dataclass
@@ -94,8 +87,9 @@ class Machine:
         self._console_log: Optional[BinaryIO] = None
         self.qemu_log = self.run_dir / "qemu.log"
         self.events_log = self.run_dir / "qmp-events.jsonl"
-        self._com1_path = self.run_dir / "com1.sock"
-        self._qmp_path = self.run_dir / "qmp.sock"
+        # (harness end, QEMU end) of each socket pair; QEMU's ends are closed here once it has them
+        self._com1_pair: Optional[tuple] = None
+        self._qmp_pair: Optional[tuple] = None
         self._process: Optional[subprocess.Popen[bytes]] = None
         self._qmp: Optional[QEMUMonitorProtocol] = None
         self._console: Optional[socket.socket] = None
@@ -113,7 +107,7 @@ class Machine:
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
-    def build_command(self) -> List[str]:
+    def build_command(self, com1_fd: int, qmp_fd: int) -> List[str]:
         cfg = self.config
         cmd = [find_qemu(cfg.qemu),
                "-machine", f"pc,accel={cfg.accel}",
@@ -124,9 +118,10 @@ class Machine:
                "-no-reboot",
                "-S",
                "-nodefaults",
-               "-chardev", f"socket,id=com1,path={self._com1_path},server=on,wait=off,logfile={self.serial_log}",
+               "-chardev", f"socket,id=com1,fd={com1_fd},logfile={self.serial_log}",
                "-serial", "chardev:com1",
-               "-qmp", f"unix:{self._qmp_path},server=on,wait=off",
+               "-chardev", f"socket,id=qmp,fd={qmp_fd}",
+               "-mon", "chardev=qmp,mode=control",
                "-boot", f"order={cfg.boot_order},menu=off"]
         if cfg.cdrom is not None:
             cmd += ["-drive", f"file={cfg.cdrom},if=ide,index=2,media=cdrom,readonly=on"]
@@ -142,12 +137,18 @@ class Machine:
             if image is not None and not Path(image).is_file():
                 raise VMError(f"image not found: {image}")
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.command = self.build_command()
+        self._com1_pair = socket.socketpair()
+        self._qmp_pair = socket.socketpair()
+        qemu_ends = (self._com1_pair[1].fileno(), self._qmp_pair[1].fileno())
+        self.command = self.build_command(*qemu_ends)
         (self.run_dir / "qemu-command.txt").write_text(shlex.join(self.command) + "\n")
         self._log_handle = open(self.qemu_log, "wb")
         try:
             self._process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=self._log_handle,
-                                             stderr=subprocess.STDOUT, start_new_session=True)
+                                             stderr=subprocess.STDOUT, start_new_session=True, pass_fds=qemu_ends)
+            # QEMU holds its ends now: when it exits, ours see EOF
+            for pair in (self._com1_pair, self._qmp_pair):
+                pair[1].close()
             self._connect()
         except BaseException:
             self.shutdown()
@@ -155,42 +156,15 @@ class Machine:
         self.started_at = time.monotonic()
 
     def _connect(self) -> None:
-        deadline = time.monotonic() + CONNECT_TIMEOUT_S
-        while not (self._com1_path.exists() and self._qmp_path.exists()):
-            if self._process is not None and self._process.poll() is not None:
-                raise VMLaunchError(f"QEMU exited with status {self._process.returncode} before it was ready",
-                                    self.command, self._read_qemu_log())
-            if time.monotonic() > deadline:
-                raise VMLaunchError("QEMU did not create its sockets in time", self.command, self._read_qemu_log())
-            time.sleep(0.02)
-        # QEMU binds a socket (the file appears) a moment before it listens: refused means "not yet"
-        while True:
-            console = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                console.connect(str(self._com1_path))
-                break
-            except ConnectionRefusedError as error:
-                console.close()
-                if time.monotonic() > deadline:
-                    raise VMLaunchError(f"cannot connect to COM1: {error}", self.command,
-                                        self._read_qemu_log()) from error
-                time.sleep(0.02)
-            except OSError as error:
-                console.close()
-                raise VMLaunchError(f"cannot connect to COM1: {error}", self.command, self._read_qemu_log()) from error
+        console = self._com1_pair[0]
         console.setblocking(False)
         self._console = console
         self._console_log = open(self.console_log, "wb")
-        while True:
-            qmp = QEMUMonitorProtocol(str(self._qmp_path))
-            try:
-                qmp.connect(negotiate=True)
-                break
-            except Exception as error:
-                if not _caused_by(error, ConnectionRefusedError) or time.monotonic() > deadline:
-                    raise VMLaunchError(f"QMP handshake failed: {error}", self.command,
-                                        self._read_qemu_log()) from error
-                time.sleep(0.02)
+        qmp = QEMUMonitorProtocol(self._qmp_pair[0])
+        try:
+            qmp.connect(negotiate=True)
+        except Exception as error:
+            raise VMLaunchError(f"QMP handshake failed: {error}", self.command, self._read_qemu_log()) from error
         self._qmp = qmp
         self.qmp("cont")
 
@@ -236,11 +210,10 @@ class Machine:
         if self._log_handle is not None:
             self._log_handle.close()
             self._log_handle = None
-        for path in (self._com1_path, self._qmp_path):
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
+        for pair in (self._com1_pair, self._qmp_pair):
+            for end in pair or ():
+                end.close()
+        self._com1_pair = self._qmp_pair = None
 
     # -- guest I/O ---------------------------------------------------------------------------
 
@@ -295,8 +268,11 @@ class Machine:
         if self._qmp is None:
             return []
         try:
-            events = self._qmp.get_events(wait=False)
-            self._qmp.clear_events()
+            # A short wait runs the QMP client's reader, so what QEMU sent is read; nothing is cleared
+            # that was not returned (get_events then clear_events lost what arrived in between)
+            events = self._qmp.get_events(wait=EVENT_READ_S)
+        except asyncio.TimeoutError:
+            return []
         except Exception:
             return []
         if events:

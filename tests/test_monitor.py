@@ -106,13 +106,16 @@ def test_a_second_kernel_banner_is_an_unexpected_reboot(tmp_path):
     assert verdict.outcome is Outcome.REBOOT
 
 
-def test_the_guest_powering_off_before_reporting_is_a_crash(tmp_path):
+def test_a_guest_reset_before_reporting_is_a_reboot_not_a_power_off(tmp_path):
+    """A triple fault resets the machine; under -no-reboot QEMU says so only as SHUTDOWN guest-reset
+    (no RESET event) and exits. That is a reboot, and the running test crashed."""
     script = Script().print(BANNER, "[HARNESS] start version=1 uptime_ms=1 tests=1",
                             "Running Wine Test, Module: harnesstest, Test: version").triple_fault()
     transcript, verdict = boot_reactos_like(script, tmp_path)
-    assert transcript.end is EndReason.GUEST_EXITED
-    assert verdict.outcome is Outcome.CRASH
+    assert transcript.end is EndReason.REBOOT and "guest-reset" in transcript.end_detail
+    assert verdict.outcome is Outcome.REBOOT
     assert verdict.tests[0].status is TestStatus.CRASHED
+    assert '"reason": "guest-reset"' in (tmp_path / "run" / "qmp-events.jsonl").read_text()
 
 
 def test_the_global_deadline_is_a_timeout_never_a_pass(tmp_path):
@@ -129,3 +132,17 @@ def test_a_guest_silent_from_the_start_is_reported_as_such(tmp_path):
                                             Limits(deadline_s=60, inactivity_s=30, first_output_s=2))
     assert transcript.first_byte_s is None
     assert verdict.outcome is Outcome.HANG and "silent since start" in verdict.summary
+
+
+def test_a_probe_attempt_that_was_judged_lands_in_the_boot_directory(tmp_path):
+    from harness.boot import _promote
+
+    probe = tmp_path / "boot1" / "probe-kvm"
+    probe.mkdir(parents=True)
+    for name in ("serial.log", "console.log", "session.json", "hang.png"):
+        (probe / name).write_text(name)
+    shots = _promote(probe, tmp_path / "boot1", [str(probe / "hang.png")])
+    assert not probe.exists()
+    assert sorted(p.name for p in (tmp_path / "boot1").iterdir()) == ["console.log", "hang.png", "serial.log",
+                                                                      "session.json"]
+    assert shots == [str(tmp_path / "boot1" / "hang.png")]

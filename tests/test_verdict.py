@@ -189,3 +189,22 @@ def test_a_shutdown_before_the_report_arrived_is_a_crash():
     verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
     assert verdict.outcome is Outcome.CRASH and "powered off" in verdict.summary
     assert verdict.tests[0].status is TestStatus.CRASHED
+
+
+def test_a_restart_after_the_report_is_the_shutdown_a_shutdown_scenario_asked_for():
+    log = runner(a_test("silotest:hostshutdown"), plan=("silotest:hostshutdown",))
+    transcript = replay(split_log(log.encode()))
+    transcript.end = EndReason.REBOOT
+    verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
+    assert verdict.outcome is Outcome.PASS and "restarted" in verdict.summary
+    # Anywhere else a restart is a reboot, never a pass
+    assert judge_transcript(["silotest:hostshutdown"], transcript).outcome is Outcome.REBOOT
+
+
+def test_a_restart_before_the_report_fails_even_a_shutdown_scenario():
+    log = runner("Running Wine Test, Module: silotest, Test: hostshutdown", done=False,
+                 plan=("silotest:hostshutdown",))
+    transcript = replay(split_log(log.encode()))
+    transcript.end = EndReason.REBOOT
+    verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
+    assert verdict.outcome is Outcome.REBOOT and verdict.tests[0].status is TestStatus.CRASHED
