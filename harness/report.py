@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -16,39 +16,79 @@ from .verdict import BootVerdict, Outcome, TestResult, TestStatus
 
 @dataclass
 class ScenarioResult:
+    """A scenario's tests, each with the boot that ran it (a crash's remaining tests run in a fresh
+    boot). ``boot`` is the scenario's first boot."""
+
     scenario: Scenario
     boot: BootRecord
     tests: List[TestResult]
+    boot_of_test: Dict[str, BootRecord] = field(default_factory=dict)
+
+    def boot_for(self, test: Optional[TestResult]) -> BootRecord:
+        return self.boot_of_test.get(test.name, self.boot) if test is not None else self.boot
+
+    @property
+    def boots(self) -> List[BootRecord]:
+        seen: List[BootRecord] = [self.boot]
+        for boot in self.boot_of_test.values():
+            if boot not in seen:
+                seen.append(boot)
+        return seen
+
+    @property
+    def expected(self) -> bool:
+        """A negative control ended the way it declares (its ``expect``)."""
+        return bool(self.scenario.expect) and self.boot.verdict.outcome.value == self.scenario.expect
 
     @property
     def passed(self) -> bool:
-        return self.boot.verdict.outcome in (Outcome.PASS, Outcome.TEST_FAILURE) and all(
-            t.status is TestStatus.PASSED for t in self.tests)
+        if self.scenario.expect:
+            return self.expected
+        return bool(self.tests) and all(t.status is TestStatus.PASSED for t in self.tests) and all(
+            boot.verdict.outcome is not Outcome.INFRA for boot in self.boots)
 
     @property
     def status(self) -> str:
+        if self.scenario.expect:
+            return "EXPECTED" if self.expected else f"UNEXPECTED-{self.boot.verdict.outcome.value.upper()}"
         if self.passed:
             return "PASS"
-        outcome = self.boot.verdict.outcome
-        if outcome in (Outcome.PASS, Outcome.TEST_FAILURE):
-            return "FAIL"
-        return outcome.value.upper()
+        outcomes = [boot.verdict.outcome for boot in self.boots]
+        crash = next((o for o in outcomes if o not in (Outcome.PASS, Outcome.TEST_FAILURE)), None)
+        return crash.value.upper() if crash is not None else "FAIL"
 
 
-def scenario_results(scenarios: Sequence[Scenario], boots: Sequence[BootRecord],
+def scenario_results(scenarios: Sequence[Scenario], chains: Sequence[Sequence[BootRecord]],
                      boot_of: Dict[str, int]) -> List[ScenarioResult]:
+    """Each test's result from the boot that ran it: the first of its chain (a boot, then the boots that
+    resumed it) in which it began; a test no boot began keeps the last boot's not-run."""
     results = []
     for scenario in scenarios:
-        boot = boots[boot_of[scenario.name]]
-        by_name = {t.name: t for t in boot.verdict.tests}
-        tests = [by_name[name] for name in scenario.tests if name in by_name]
-        results.append(ScenarioResult(scenario, boot, tests))
+        chain = chains[boot_of[scenario.name]]
+        tests: List[TestResult] = []
+        boot_of_test: Dict[str, BootRecord] = {}
+        for name in scenario.tests:
+            found = [(boot, t) for boot in chain for t in boot.verdict.tests if t.name == name]
+            began = [(boot, t) for boot, t in found if t.status is not TestStatus.NOT_RUN]
+            if began or found:
+                boot, test = (began or found)[0] if began else found[-1]
+                tests.append(test)
+                boot_of_test[name] = boot
+        results.append(ScenarioResult(scenario, chain[0], tests, boot_of_test))
     return results
 
 
-def run_exit_code(boots: Sequence[BootRecord]) -> int:
-    """0 all passed, 1 test failures, 2 the guest crashed/hung/rebooted, 125 infrastructure."""
-    codes = [b.exit_code for b in boots] or [125]
+def run_exit_code(results: Sequence[ScenarioResult], boots: Sequence[BootRecord]) -> int:
+    """0 all passed, 1 test failures, 2 the guest crashed/hung/rebooted, 125 infrastructure. A boot
+    that holds only negative controls, each ending as it declares, counts as a pass."""
+    codes = []
+    for boot in boots:
+        held = [r for r in results if boot in r.boots]
+        if held and all(r.scenario.expect for r in held):
+            codes.append(0 if all(r.expected for r in held) else max(boot.exit_code, 1))
+        else:
+            codes.append(boot.exit_code)
+    codes = codes or [125]
     if 125 in codes:
         return 125
     return max(codes)
@@ -129,6 +169,7 @@ def to_json(results: Sequence[ScenarioResult], boots: Sequence[BootRecord], exit
     return {
         "exit_code": exit_code,
         "scenarios": [{"name": r.scenario.name, "status": r.status, "boot": r.boot.name,
+                       "boots": [b.name for b in r.boots],
                        "tests": [t.name for t in r.tests]} for r in results],
         "boots": [{
             "name": b.name, "tests": b.tests, "accelerator": b.accel,
@@ -195,7 +236,7 @@ def to_junit(results: Sequence[ScenarioResult]) -> ET.ElementTree:
     for result in results:
         suite = ET.SubElement(suites, "testsuite", name=xml_text(result.scenario.name))
         cases = result.tests or [None]
-        kinds = [_junit_case(suite, result.scenario.name, test, result.boot) for test in cases]
+        kinds = [_junit_case(suite, result.scenario.name, test, result.boot_for(test)) for test in cases]
         suite.set("tests", str(len(cases)))
         suite.set("failures", str(kinds.count("failure")))
         suite.set("errors", str(kinds.count("error")))

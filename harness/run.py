@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from .monitor import Limits
 from .report import (ScenarioResult, format_table, run_exit_code, scenario_results, to_json, write_json,
                      write_junit)
 from .scenarios import Scenario, plan_boots
-from .verdict import TestStatus
+from .verdict import Outcome, TestStatus
 
 
 @dataclass
@@ -31,6 +32,8 @@ class RunOptions:
     limits: Limits = field(default_factory=Limits)
     test_timeout_s: Optional[int] = None
     echo_console: bool = False
+    # Fresh boots that run the tests a crashed boot never began, as sysreg2 reboots and goes on
+    max_resumes: int = 2
 
 
 @dataclass
@@ -68,6 +71,19 @@ def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[Consol
     return on_line
 
 
+# Outcomes after which the guest could not go on: the tests it never began get a fresh boot
+RESUMABLE = {Outcome.BUGCHECK, Outcome.ASSERTION, Outcome.DEBUGGER, Outcome.CRASH, Outcome.HANG, Outcome.LOOP,
+             Outcome.TIMEOUT, Outcome.REBOOT}
+
+
+def tests_to_resume(record: BootRecord) -> List[str]:
+    """The tests a boot that crashed never began (none after a pass, a test failure or an
+    infrastructure error: the first two ran everything, the last would fail again)."""
+    if record.verdict.outcome not in RESUMABLE:
+        return []
+    return [test.name for test in record.verdict.tests if test.status is TestStatus.NOT_RUN]
+
+
 def boot_name(index: int, group: Sequence[Scenario]) -> str:
     """Short and stable: the boot's number and first scenario, and how many more it runs (the report
     lists them all)."""
@@ -95,22 +111,32 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
                                        until_shutdown=any(s.shuts_down for s in group))))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
 
-    def one(job) -> BootRecord:
+    def one(job) -> List[BootRecord]:
         name, boot_options = job
-        record = run_boot(name, boot_options, on_line=_progress_printer(name, stream, options.echo_console),
-                          on_status=lambda msg: (stream.write(msg + "\n"), stream.flush()))
-        stream.write(f"{name}: {record.verdict.outcome.value.upper()} on {record.accel} - {record.verdict.summary}\n")
-        for test in record.verdict.tests:
-            mark = "ok  " if test.status is TestStatus.PASSED else "FAIL"
-            stream.write(f"  {mark} {test.name}: {test.status.value} ({test.reason})\n")
-        stream.flush()
-        return record
+        records: List[BootRecord] = []
+        while True:
+            record = run_boot(name, boot_options, on_line=_progress_printer(name, stream, options.echo_console),
+                              on_status=lambda msg: (stream.write(msg + "\n"), stream.flush()))
+            records.append(record)
+            stream.write(f"{name}: {record.verdict.outcome.value.upper()} on {record.accel} - "
+                         f"{record.verdict.summary}\n")
+            for test in record.verdict.tests:
+                mark = "ok  " if test.status is TestStatus.PASSED else "FAIL"
+                stream.write(f"  {mark} {test.name}: {test.status.value} ({test.reason})\n")
+            stream.flush()
+            remaining = tests_to_resume(record)
+            if not remaining or len(records) > options.max_resumes:
+                return records
+            name = f"{records[0].name}-resume{len(records)}"
+            stream.write(f"{name}: {len(remaining)} test(s) never began; running them in a fresh boot\n")
+            boot_options = dataclasses.replace(boot_options, tests=remaining, run_dir=out_dir / name)
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        boots = list(pool.map(one, jobs))
+        chains = list(pool.map(one, jobs))
+    boots = [record for chain in chains for record in chain]
 
-    results = scenario_results(options.scenarios, boots, boot_of)
-    exit_code = run_exit_code(boots)
+    results = scenario_results(options.scenarios, chains, boot_of)
+    exit_code = run_exit_code(results, boots)
     write_json(out_dir / "results.json", to_json(results, boots, exit_code))
     write_junit(out_dir / "junit.xml", results)
     stream.write("\n" + format_table(results, boots) + "\n")

@@ -185,3 +185,90 @@ def test_version_and_list_json(capsys):
     assert main(["list", "--json"]) == 0
     names = [entry["name"] for entry in json.loads(capsys.readouterr().out)]
     assert "silo-race" in names and "smoke" in names
+
+
+def _fake_verdict(outcome, statuses):
+    from harness.verdict import BootVerdict, TestResult, TestStatus
+
+    return BootVerdict(outcome, outcome.value, tests=[TestResult(name, TestStatus(status), status)
+                                                      for name, status in statuses])
+
+
+def test_the_tests_a_crash_left_run_in_a_fresh_boot_and_each_keeps_its_own_result(tmp_path, monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    import harness.run as run
+    from harness.boot import BootRecord
+    from harness.scenarios import Scenario
+    from harness.verdict import Outcome
+
+    asked = []
+
+    def fake_boot(name, options, on_line=None, on_status=None):
+        asked.append((name, list(options.tests)))
+        if len(asked) == 1:
+            verdict = _fake_verdict(Outcome.BUGCHECK, [("harnesstest:version", "passed"),
+                                                        ("harnesstest:bugcheck", "crashed"),
+                                                        ("harnesstest:processes", "not-run")])
+        else:
+            verdict = _fake_verdict(Outcome.PASS, [("harnesstest:processes", "passed")])
+        return BootRecord(name, list(options.tests), verdict, "tcg", [], options.run_dir)
+
+    monkeypatch.setattr(run, "run_boot", fake_boot)
+    three = Scenario(name="three", description="", tests=("harnesstest:version", "harnesstest:bugcheck",
+                                                           "harnesstest:processes"))
+    result = run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[three], out_dir=tmp_path / "out"),
+                         stream=io.StringIO())
+    assert asked == [("boot1-three", list(three.tests)), ("boot1-three-resume1", ["harnesstest:processes"])]
+    [scenario] = result.results
+    assert [t.status.value for t in scenario.tests] == ["passed", "crashed", "passed"]
+    assert [b.name for b in scenario.boots] == ["boot1-three", "boot1-three-resume1"]
+    assert result.exit_code == 2  # the crash is still the run's outcome
+    cases = {case.get("name"): [c.tag for c in case] for case in ET.parse(tmp_path / "out" / "junit.xml").iter("testcase")}
+    assert cases == {"harnesstest:version": [], "harnesstest:bugcheck": ["error"], "harnesstest:processes": []}
+
+
+def test_resuming_stops_after_the_retry_limit(tmp_path, monkeypatch):
+    import harness.run as run
+    from harness.boot import BootRecord
+    from harness.scenarios import Scenario
+    from harness.verdict import Outcome
+
+    boots = []
+
+    def always_crashing(name, options, on_line=None, on_status=None):
+        boots.append(name)
+        statuses = [(options.tests[0], "crashed")] + [(t, "not-run") for t in options.tests[1:]]
+        return BootRecord(name, list(options.tests), _fake_verdict(Outcome.HANG, statuses), "tcg", [], options.run_dir)
+
+    monkeypatch.setattr(run, "run_boot", always_crashing)
+    many = Scenario(name="many", description="", tests=tuple(f"harnesstest:t{n}" for n in range(6)))
+    result = run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[many], out_dir=tmp_path / "out",
+                                        max_resumes=2), stream=io.StringIO())
+    assert boots == ["boot1-many", "boot1-many-resume1", "boot1-many-resume2"]
+    assert [t.status.value for t in result.results[0].tests] == ["crashed"] * 3 + ["not-run"] * 3
+
+
+def test_negative_controls_that_fail_as_declared_make_the_run_pass(tmp_path, monkeypatch):
+    import harness.run as run
+    from harness.boot import BootRecord
+    from harness.scenarios import SCENARIOS
+    from harness.verdict import Outcome
+
+    outcomes = {"selftest-bugcheck": Outcome.BUGCHECK, "selftest-failure": Outcome.TEST_FAILURE}
+
+    def as_declared(name, options, on_line=None, on_status=None):
+        scenario = next(s for s in outcomes if name.endswith(s))
+        verdict = _fake_verdict(outcomes[scenario], [(options.tests[0], "failed")])
+        return BootRecord(name, list(options.tests), verdict, "tcg", [], options.run_dir)
+
+    monkeypatch.setattr(run, "run_boot", as_declared)
+    chosen = [SCENARIOS[name] for name in outcomes]
+    result = run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=chosen, out_dir=tmp_path / "out"),
+                         stream=io.StringIO())
+    assert result.exit_code == 0 and [r.status for r in result.results] == ["EXPECTED", "EXPECTED"]
+
+    outcomes["selftest-bugcheck"] = Outcome.PASS  # a control that stopped failing is a failure
+    result = run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=chosen, out_dir=tmp_path / "out2"),
+                         stream=io.StringIO())
+    assert result.exit_code == 1 and result.results[0].status == "UNEXPECTED-PASS"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
+from ..verdict import Outcome
 from . import boundary, contain, lifecycle, selftest, silo, smss
 
 
@@ -22,6 +23,7 @@ class Scenario:
     own_boot: bool = False
     negative: bool = False
     shuts_down: bool = False    # the guest shuts itself down at the end: the boot watches until QEMU exits
+    expect: str = ""            # a negative control's expected boot outcome (an Outcome value)
     issue: str = ""
     tags: Tuple[str, ...] = field(default_factory=tuple)
 
@@ -31,6 +33,8 @@ def _collect() -> Dict[str, Scenario]:
     for module in (selftest, silo, contain, smss, boundary, lifecycle):
         for entry in module.SCENARIOS:
             scenario = Scenario(**entry)
+            if scenario.expect and scenario.expect not in {outcome.value for outcome in Outcome}:
+                raise ValueError(f"scenario {scenario.name} expects an unknown outcome {scenario.expect!r}")
             if scenario.name in registry:
                 raise ValueError(f"scenario {scenario.name} defined twice")
             registry[scenario.name] = scenario

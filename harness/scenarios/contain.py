@@ -27,5 +27,5 @@ SCENARIOS = [
          description="negative control: a host critical process dying must still bugcheck the host "
                      "(CRITICAL_OBJECT_TERMINATION, the harness answers the (bic) prompt with c)",
          tests=("silotest:hostcritical",),
-         own_boot=True, negative=True, issue="6"),
+         own_boot=True, negative=True, expect="bugcheck", issue="6"),
 ]
