@@ -208,3 +208,10 @@ def test_a_guest_that_stays_up_after_its_shutdown_is_not_a_pass():
     verdict = judge_fixture("reactos-silo-host-shutdown-stays-up")
     assert verdict.outcome is Outcome.HANG
     assert verdict.tests[0].status is TestStatus.PASSED
+
+
+def test_a_host_restart_in_the_middle_of_a_test_is_a_reboot():
+    """QEMU (-no-reboot) reported the reset only as SHUTDOWN guest-reset; the session says reboot."""
+    verdict = judge_fixture("reactos-reboot-mid-test")
+    assert verdict.outcome is Outcome.REBOOT and "guest-reset" in verdict.summary
+    assert verdict.tests[0].status is TestStatus.CRASHED

@@ -228,3 +228,29 @@ def test_host_shutdown_ends_the_server_silos_first(reactos_iso, tmp_path):
     assert verdict.tests[0].metrics["host-shutdown"] == {"silos": "2", "ended_before_host": "2"}
     console = (record.run_dir / "console.log").read_text(errors="replace")
     assert console.index("Host shutdown: ending 2 server silo(s) first") < console.index("host-shutdown: silos=2")
+
+
+def test_a_crash_in_the_middle_of_three_tests_resumes_in_a_fresh_boot(reactos_iso, tmp_path):
+    """Issue 13: pass, crash, then the third test's result from a second boot."""
+    import io
+
+    from harness.run import RunOptions, execute
+    from harness.scenarios import Scenario
+
+    three = Scenario(name="three", description="",
+                     tests=("harnesstest:version", "harnesstest:bugcheck", "harnesstest:processes"))
+    result = execute(RunOptions(iso=reactos_iso, scenarios=[three], out_dir=tmp_path / "run",
+                                accel=os.environ.get("HARNESS_ACCEL", "auto"),
+                                limits=Limits(deadline_s=400.0, inactivity_s=90.0)), stream=io.StringIO())
+    [scenario] = result.results
+    assert [t.status for t in scenario.tests] == [TestStatus.PASSED, TestStatus.CRASHED, TestStatus.PASSED]
+    assert [b.verdict.outcome for b in scenario.boots] == [Outcome.BUGCHECK, Outcome.PASS]
+    assert result.exit_code == 2
+    import xml.etree.ElementTree as ET
+    ET.parse(tmp_path / "run" / "junit.xml")
+
+
+def test_a_host_restart_mid_test_is_reported_as_a_reboot(reactos_iso, tmp_path):
+    verdict = boot(reactos_iso, tmp_path, "selftest-reboot").verdict
+    assert verdict.outcome is Outcome.REBOOT, verdict.summary
+    assert "guest-reset" in verdict.summary

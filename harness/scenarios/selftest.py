@@ -24,6 +24,11 @@ SCENARIOS = [
          description="negative control: a guest starved by a real-time spinner must be reported as a hang",
          tests=("harnesstest:hang",),
          own_boot=True, negative=True, expect="hang", issue="2"),
+    dict(name="selftest-reboot",
+         description="negative control: the host restarting in the middle of a test must be reported as a reboot "
+                     "(under -no-reboot QEMU reports it only as SHUTDOWN guest-reset), never as a power-off or a pass",
+         tests=("harnesstest:reboot",),
+         own_boot=True, negative=True, expect="unexpected-reboot", issue="13"),
     dict(name="selftest-missing",
          description="negative control: a test program that is not on the CD must be reported, never passed",
          tests=("harnessnosuch:test",),

@@ -2,7 +2,7 @@
  * PROJECT:     ReactOS server-silo test harness
  * LICENSE:     GPL-2.0-or-later (https://spdx.org/licenses/GPL-2.0-or-later)
  * PURPOSE:     Negative controls: prove that the harness reports a failing test, an
- *              assertion, a hung guest and a bugcheck for what they are.
+ *              assertion, a hung guest, a bugcheck and a restart for what they are.
  *              The runner only runs them when asked by name.
  * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
  */
@@ -60,4 +60,20 @@ START_TEST(hang)
     trace("spinning at real-time priority\n");
     for (;;)
         Spins++;
+}
+
+/*
+ * The host restarts in the middle of a test. QEMU runs with -no-reboot, so the reset
+ * ends it; the harness must report a reboot, never a pass or a power-off.
+ */
+START_TEST(reboot)
+{
+    BOOLEAN WasEnabled;
+    NTSTATUS Status;
+
+    Status = RtlAdjustPrivilege(SE_SHUTDOWN_PRIVILEGE, TRUE, FALSE, &WasEnabled);
+    ok(Status == STATUS_SUCCESS, "enabling SeShutdownPrivilege returned 0x%08lx\n", Status);
+    trace("restarting the host\n");
+    Status = NtShutdownSystem(ShutdownReboot);
+    ok(FALSE, "NtShutdownSystem returned 0x%08lx instead of restarting\n", Status);
 }

@@ -13,6 +13,7 @@ extern void func_broken(void);
 extern void func_bugcheck(void);
 extern void func_hang(void);
 extern void func_processes(void);
+extern void func_reboot(void);
 extern void func_version(void);
 
 const struct test winetest_testlist[] =
@@ -22,6 +23,7 @@ const struct test winetest_testlist[] =
     { "bugcheck", func_bugcheck },
     { "hang", func_hang },
     { "processes", func_processes },
+    { "reboot", func_reboot },
     { "version", func_version },
     { 0, 0 }
 };
