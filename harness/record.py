@@ -16,8 +16,9 @@ from typing import List, Optional
 from .verdict import EndReason
 
 SESSION_FILE = "session.json"
-# End reasons that only the clock or QEMU can tell; all others are found again in the log.
-UNSEEN_IN_LOG = {EndReason.INACTIVITY, EndReason.DEADLINE, EndReason.GUEST_EXITED, EndReason.INFRA}
+# End reasons that only the clock or QEMU can tell; all others are found again in the log. A reboot
+# shows as a second banner, or only as QEMU's SHUTDOWN guest-reset (under -no-reboot): keep the record's.
+UNSEEN_IN_LOG = {EndReason.INACTIVITY, EndReason.DEADLINE, EndReason.GUEST_EXITED, EndReason.INFRA, EndReason.REBOOT}
 
 
 @dataclass
