@@ -51,7 +51,13 @@ class PatchSet:
 
 
 def default_patch_root() -> Path:
-    return Path(__file__).resolve().parent.parent / "reactos-patches"
+    """reactos-patches/ of the source checkout this package runs from, else the copy an installed
+    package carries (harness/series/)."""
+    source = Path(__file__).resolve().parent.parent / "reactos-patches"
+    installed = Path(__file__).resolve().parent / "series"
+    if not (source / "BASE").is_file() and (installed / "BASE").is_file():
+        return installed
+    return source
 
 
 def _git(tree: Path, *args: str, check: bool = True, input_text: Optional[str] = None,

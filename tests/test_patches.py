@@ -143,3 +143,20 @@ def test_a_series_that_breaks_midway_changes_nothing(tree, patch_set):
         apply(tree, series)
     assert git(tree, "status", "--porcelain") == ""
     assert not (tree / "ntoskrnl" / "ps" / "silo.c").exists()
+
+
+def test_the_wheel_carries_the_whole_patch_series(tmp_path):
+    """`pip install .` then `harness apply`: the series must be in the package, every file of it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(root)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    [wheel] = tmp_path.glob("*.whl")
+    shipped = {name[len("harness/series/"):] for name in zipfile.ZipFile(wheel).namelist()
+               if name.startswith("harness/series/")}
+    source = {str(p.relative_to(root / "reactos-patches")) for p in (root / "reactos-patches").rglob("*") if p.is_file()}
+    assert shipped == source
