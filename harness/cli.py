@@ -32,10 +32,10 @@ def _default_out() -> Path:
 def cmd_run(args: argparse.Namespace) -> int:
     from .run import RunOptions, execute
 
-    iso = Path(args.iso)
-    if not iso.is_file():
-        print(f"harness: ISO not found: {iso}", file=sys.stderr)
-        return EXIT_INFRA
+    from .iso import IsoError
+    from .sources import resolve_iso
+
+    out_dir = Path(args.out or _default_out())
     try:
         scenarios = select(args.scenario or [])
     except UnknownScenario as error:
@@ -49,7 +49,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"harness: {error}", file=sys.stderr)
             return EXIT_INFRA
         scenarios = [Scenario(name="adhoc", description="tests named on the command line", tests=names)]
-    options = RunOptions(iso=iso, scenarios=scenarios, out_dir=Path(args.out or _default_out()),
+    try:
+        iso = resolve_iso(args.iso, out_dir)
+    except IsoError as error:
+        print(f"harness: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    options = RunOptions(iso=iso, scenarios=scenarios, out_dir=out_dir, max_resumes=args.max_resumes,
                          accel=args.accel, jobs=args.jobs, memory_mb=args.memory,
                          disk=Path(args.disk) if args.disk else None,
                          limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
@@ -200,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="boot a ReactOS LiveCD, run scenarios, judge them from COM1",
                          formatter_class=_HelpFormatter)
-    run.add_argument("--iso", required=True, help="the LiveCD your build produced (livecd.iso)")
+    run.add_argument("--iso", required=True,
+                     help="the LiveCD your build produced (livecd.iso), a .7z or .zip holding it (as nightly images "
+                          "are published), or an http(s) URL of either")
     run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls")
     run.add_argument("--test", "-t", action="append", help="run guest test module:test directly (repeatable)")
     run.add_argument("--out", help="run directory (default: harness-runs/<timestamp>)")
@@ -213,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inactivity", type=float, default=120.0, help="seconds of COM1 silence that count as a hang")
     run.add_argument("--test-timeout", type=int, help="seconds the guest runner gives each test (default 120)")
     run.add_argument("--echo", action="store_true", help="echo every console line")
+    run.add_argument("--max-resumes", type=int, default=2,
+                     help="fresh boots for the tests a crashed boot never began")
     run.set_defaults(func=cmd_run)
 
     parse = sub.add_parser("parse", help="judge a saved serial log offline, with the same verdicts as run",
