@@ -122,8 +122,16 @@ class ModuleImage:
         return [site for caller in self.functions for site in self.calls_in(caller) if site.target == target]
 
 
-def _rossym_functions(pe: pefile.PE, path: Path) -> Dict[str, Function]:
-    """Function name -> extent, from the line table rsym stores in ``.rossym``."""
+@dataclass(frozen=True)
+class SourceLine:
+    rva: int
+    function: str
+    file: str
+    line: int
+
+
+def _rossym_rows(pe: pefile.PE, path: Path) -> List[SourceLine]:
+    """The rows of the line table rsym stores in ``.rossym``, by address."""
     sections = [s for s in pe.sections if s.Name.rstrip(b"\0") == ROSSYM_SECTION]
     if not sections:
         raise BinaryError(f"{path}: no .rossym section (stripped, or a separate-debug build)")
@@ -136,18 +144,37 @@ def _rossym_functions(pe: pefile.PE, path: Path) -> Dict[str, Function]:
     if symbols_offset + symbols_length > len(data) or len(strings) != strings_length:
         raise BinaryError(f"{path}: .rossym tables run past the section")
 
+    def string_at(offset: int) -> str:
+        end = strings.find(b"\0", offset)
+        return strings[offset:end].decode("ascii", "replace") if 0 <= offset < len(strings) and end >= 0 else ""
+
+    rows = []
+    for offset in range(symbols_offset, symbols_offset + symbols_length - ROSSYM_ENTRY_X86.size + 1,
+                        ROSSYM_ENTRY_X86.size):
+        address, function_offset, file_offset, line = ROSSYM_ENTRY_X86.unpack_from(data, offset)
+        if address:
+            rows.append(SourceLine(address, string_at(function_offset), string_at(file_offset), line))
+    rows.sort(key=lambda row: row.rva)
+    return rows
+
+
+def read_line_table(path: Path) -> List[SourceLine]:
+    """A module's source lines by address (for turning ``<module:rva>`` frames into file:line)."""
+    try:
+        pe = pefile.PE(str(path), fast_load=True)
+    except (OSError, pefile.PEFormatError) as error:
+        raise BinaryError(f"{path}: not a PE image ({error})") from None
+    return _rossym_rows(pe, Path(path))
+
+
+def _rossym_functions(pe: pefile.PE, path: Path) -> Dict[str, Function]:
+    """Function name -> extent, from the line table rsym stores in ``.rossym``."""
     text_end = max(s.VirtualAddress + s.Misc_VirtualSize for s in pe.sections
                    if s.Characteristics & pefile.SECTION_CHARACTERISTICS["IMAGE_SCN_CNT_CODE"])
     starts: Dict[str, int] = {}
-    for offset in range(symbols_offset, symbols_offset + symbols_length - ROSSYM_ENTRY_X86.size + 1,
-                        ROSSYM_ENTRY_X86.size):
-        address, function_offset, _file, _line = ROSSYM_ENTRY_X86.unpack_from(data, offset)
-        end = strings.find(b"\0", function_offset)
-        if end < 0 or not address:
-            continue
-        name = strings[function_offset:end].decode("ascii", "replace")
-        if name and (name not in starts or address < starts[name]):
-            starts[name] = address
+    for row in _rossym_rows(pe, path):
+        if row.function and (row.function not in starts or row.rva < starts[row.function]):
+            starts[row.function] = row.rva
     ordered = sorted(starts.items(), key=lambda item: item[1])
     functions = {}
     for index, (name, start) in enumerate(ordered):

@@ -82,6 +82,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"harness: cannot read {path}: {error}", file=sys.stderr)
         return EXIT_INFRA
+    if args.symbols:
+        from .symbols import symbolize_lines
+
+        if not Path(args.symbols).is_dir():
+            print(f"harness: build folder not found: {args.symbols}", file=sys.stderr)
+            return EXIT_INFRA
+        verdict.backtrace = symbolize_lines(verdict.backtrace, Path(args.symbols))
     if record is not None:
         print(f"(using the session record beside the log: ended by {record.end}, accelerator {record.accel})")
     print(f"{verdict.outcome.value.upper()}: {verdict.summary}")
@@ -231,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--expect", action="append", help="module:test that must have run (repeatable)")
     parse.add_argument("--json", help="write the run's results.json for this boot to this file")
     parse.add_argument("--junit", help="write the run's junit.xml for this boot to this file")
+    parse.add_argument("--symbols", metavar="BUILD_DIR",
+                       help="resolve the backtrace's bare <module:rva> frames (user mode too) from the .rossym "
+                            "line tables of the modules in this ReactOS build folder")
     parse.set_defaults(func=cmd_parse)
 
     lst = sub.add_parser("list", help="list the scenarios")

@@ -40,8 +40,12 @@ class Reply:
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+# KDBG's pager prompt, which can end a backtrace line
+_PAGER_PROMPT = "--- Press q to abort, any other key to continue ---"
+
+
 def _without_escapes(text: str) -> str:
-    return _ESCAPE_SEQUENCE.sub("", text)
+    return _ESCAPE_SEQUENCE.sub("", text).replace(_PAGER_PROMPT, "")
 
 
 def _one_backtrace(trace: List[str]) -> List[str]:
