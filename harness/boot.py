@@ -8,6 +8,7 @@ kept in the record, with its screendump, so the run says which accelerator ran a
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,13 @@ from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import Limits, Monitor, Transcript
 from .record import SessionRecord
 from .offline import judge_transcript
-from .verdict import BootVerdict, Outcome
+from .attach import attach
+from .verdict import BootVerdict, EndReason, Outcome
 from .vm import Machine, MachineConfig, VMError, kvm_usable
 
-KVM_FIRST_OUTPUT_S = 20.0   # a KVM boot that prints nothing on COM1 by then is treated as broken
+KVM_FIRST_OUTPUT_S = 20.0
+# Sessions that end with the guest at a kdb:> prompt: a bugcheck or debugger entry, a hang broken into
+ATTACHABLE_ENDS = {EndReason.FATAL, EndReason.INACTIVITY}   # a KVM boot that prints nothing on COM1 by then is treated as broken
 
 
 @dataclass
@@ -36,6 +40,8 @@ class BootOptions:
     limits: Limits = field(default_factory=Limits)
     test_timeout_s: Optional[int] = None
     qemu: str = "qemu-system-i386"
+    # Give the user's terminal the guest's KDBG when the boot bugchecked, entered the debugger or hung
+    attach_on_crash: bool = False
     # Keep watching after the runner's "done" until the guest shuts itself down (QEMU exits: a power-off,
     # or a restart under -no-reboot): a boot that then stays up ends on inactivity, a hang, never a pass.
     until_shutdown: bool = False
@@ -117,6 +123,8 @@ def run_boot(name: str, options: BootOptions,
                 with Machine(config, attempt_dir) as machine:
                     transcript = Monitor(machine, limits, on_line=on_line,
                                          stop_on_done=not options.until_shutdown).run()
+                    if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
+                        attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
                     command = " ".join(machine.command)
             except VMError as error:
                 attempts.append(Attempt(accel, "infra", str(error), time.monotonic() - start))

@@ -54,7 +54,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except IsoError as error:
         print(f"harness: {error}", file=sys.stderr)
         return EXIT_INFRA
+    if args.attach_on_crash and args.jobs != 1:
+        print("harness: --attach-on-crash needs --jobs 1 (one terminal, one guest)", file=sys.stderr)
+        return EXIT_INFRA
     options = RunOptions(iso=iso, scenarios=scenarios, out_dir=out_dir, max_resumes=args.max_resumes,
+                         attach_on_crash=args.attach_on_crash,
                          accel=args.accel, jobs=args.jobs, memory_mb=args.memory,
                          disk=Path(args.disk) if args.disk else None,
                          limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
@@ -227,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inactivity", type=float, default=120.0, help="seconds of COM1 silence that count as a hang")
     run.add_argument("--test-timeout", type=int, help="seconds the guest runner gives each test (default 120)")
     run.add_argument("--echo", action="store_true", help="echo every console line")
+    run.add_argument("--attach-on-crash", action="store_true",
+                     help="when a boot bugchecks, enters the debugger or hangs, give this terminal the guest's "
+                          "KDBG prompt over COM1 (Ctrl-] leaves; the boot is judged then); needs --jobs 1")
     run.add_argument("--max-resumes", type=int, default=2,
                      help="fresh boots for the tests a crashed boot never began")
     run.set_defaults(func=cmd_run)

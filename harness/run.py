@@ -34,6 +34,7 @@ class RunOptions:
     echo_console: bool = False
     # Fresh boots that run the tests a crashed boot never began, as sysreg2 reboots and goes on
     max_resumes: int = 2
+    attach_on_crash: bool = False
 
 
 @dataclass
@@ -108,7 +109,8 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
         jobs.append((name, BootOptions(iso=options.iso, tests=tests, run_dir=out_dir / name, accel=options.accel,
                                        memory_mb=options.memory_mb, disk=options.disk, limits=options.limits,
                                        test_timeout_s=options.test_timeout_s,
-                                       until_shutdown=any(s.shuts_down for s in group))))
+                                       until_shutdown=any(s.shuts_down for s in group),
+                                       attach_on_crash=options.attach_on_crash)))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
 
     def one(job) -> List[BootRecord]:
