@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -30,12 +31,14 @@ def _default_out() -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .run import RunOptions, execute
-
+    from . import run
     from .iso import IsoError
     from .sources import resolve_iso
 
     out_dir = Path(args.out or _default_out())
+    # A downloaded or unpacked LiveCD is only needed while the boots run: it must not swell the run
+    # directory a CI job uploads
+    source_dir = out_dir / "source"
     try:
         scenarios = select(args.scenario or [])
     except UnknownScenario as error:
@@ -49,25 +52,28 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"harness: {error}", file=sys.stderr)
             return EXIT_INFRA
         scenarios = [Scenario(name="adhoc", description="tests named on the command line", tests=names)]
-    try:
-        iso = resolve_iso(args.iso, out_dir)
-    except IsoError as error:
-        print(f"harness: {error}", file=sys.stderr)
-        return EXIT_INFRA
     if args.attach_on_crash and args.jobs != 1:
         print("harness: --attach-on-crash needs --jobs 1 (one terminal, one guest)", file=sys.stderr)
         return EXIT_INFRA
-    options = RunOptions(iso=iso, scenarios=scenarios, out_dir=out_dir, max_resumes=args.max_resumes,
+    try:
+        iso = resolve_iso(args.iso, source_dir)
+    except IsoError as error:
+        shutil.rmtree(source_dir, ignore_errors=True)
+        print(f"harness: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    options = run.RunOptions(iso=iso, scenarios=scenarios, out_dir=out_dir, max_resumes=args.max_resumes,
                          attach_on_crash=args.attach_on_crash,
                          accel=args.accel, jobs=args.jobs, memory_mb=args.memory,
                          disk=Path(args.disk) if args.disk else None,
                          limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
                          test_timeout_s=args.test_timeout, echo_console=args.echo)
     try:
-        result = execute(options)
+        result = run.execute(options)
     except KeyboardInterrupt:
         print("harness: interrupted; every QEMU was stopped", file=sys.stderr)
         return 130
+    finally:
+        shutil.rmtree(source_dir, ignore_errors=True)
     return result.exit_code
 
 

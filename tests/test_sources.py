@@ -88,3 +88,23 @@ def test_a_url_that_is_not_there_is_an_iso_error(tmp_path, web):
     _, base = web
     with pytest.raises(IsoError, match="cannot download"):
         resolve_iso(f"{base}/missing.7z", tmp_path / "run")
+
+
+def test_an_unpacked_livecd_does_not_stay_in_the_run_directory(tmp_path, monkeypatch):
+    import harness.run as run
+    from harness.cli import main
+
+    booted = []
+
+    class Finished:
+        exit_code = 0
+
+    def fake_execute(options, stream=None):
+        booted.append(options.iso.read_bytes())
+        return Finished()
+
+    monkeypatch.setattr(run, "execute", fake_execute)
+    archive = make_zip(tmp_path / "nightly.zip", ["livecd.iso"])
+    assert main(["run", "--iso", str(archive), "--out", str(tmp_path / "out"), "-s", "smoke"]) == 0
+    assert booted == [ISO_BYTES]
+    assert not (tmp_path / "out" / "source").exists()
