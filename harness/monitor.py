@@ -189,6 +189,8 @@ class Monitor:
         self._started = machine.started_at or time.monotonic()
         self._last_output = self._started
         self._ended: Optional[Tuple[EndReason, str, Optional[List[ConsoleLine]]]] = None
+        # A SHUTDOWN QEMU announced before it exited: why it will have exited
+        self._announced_exit: Optional[Tuple[EndReason, str]] = None
         self._screenshots: List[str] = []
         self._typing: List[Tuple[float, str]] = []  # (when, text) answers waiting for their moment
 
@@ -237,9 +239,11 @@ class Monitor:
             if ended is not None and ended[0] is not EndReason.GUEST_EXITED:
                 self._finish(*ended)
                 return
+            self._announced_exit = ended or self._announced_exit
             if not machine.is_running():
                 self._drain_rest()
-                self._finish(*(ended or qmp_end(machine.drain_events()) or (EndReason.GUEST_EXITED, "QEMU exited")))
+                self._finish(*(self._announced_exit or qmp_end(machine.drain_events())
+                               or (EndReason.GUEST_EXITED, "QEMU exited")))
                 return
             if self._fatal_since is not None and now - max(self._fatal_since, self._last_output) > FATAL_GRACE_S:
                 self._screendump("bugcheck")

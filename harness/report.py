@@ -70,8 +70,8 @@ def scenario_results(scenarios: Sequence[Scenario], chains: Sequence[Sequence[Bo
         for name in scenario.tests:
             found = [(boot, t) for boot in chain for t in boot.verdict.tests if t.name == name]
             began = [(boot, t) for boot, t in found if t.status is not TestStatus.NOT_RUN]
-            if began or found:
-                boot, test = (began or found)[0] if began else found[-1]
+            if found:
+                boot, test = began[0] if began else found[-1]
                 tests.append(test)
                 boot_of_test[name] = boot
         results.append(ScenarioResult(scenario, chain[0], tests, boot_of_test))

@@ -10,7 +10,6 @@ directory could push past the 108-byte limit), and no race with QEMU creating an
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shlex
@@ -271,9 +270,8 @@ class Machine:
             # A short wait runs the QMP client's reader, so what QEMU sent is read; nothing is cleared
             # that was not returned (get_events then clear_events lost what arrived in between)
             events = self._qmp.get_events(wait=EVENT_READ_S)
-        except asyncio.TimeoutError:
-            return []
         except Exception:
+            # asyncio.TimeoutError when nothing came; anything else once QEMU has gone
             return []
         if events:
             with open(self.events_log, "a") as handle:
