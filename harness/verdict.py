@@ -11,6 +11,7 @@ Rules that keep the harness honest:
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
@@ -178,6 +179,20 @@ def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
     return TestResult(name, TestStatus.PASSED, f"{run.summary.executed} checks passed", **base)
 
 
+def _blame_running_test(tests: List[TestResult], protocol: GuestProtocol, crash: ConsoleLine) -> None:
+    """The test that was running when the guest crashed is the crash, whatever it said before (a
+    debugger the harness continued can let it finish); tests that ended before stay as they were."""
+    for index, test in enumerate(tests):
+        run = protocol.run_for(test.name)
+        if run is None or run.begin is None or run.begin.number > crash.number:
+            continue
+        if run.end is not None and run.end.number < crash.number:
+            continue
+        if test.status in (TestStatus.PASSED, TestStatus.FAILED):
+            tests[index] = dataclasses.replace(test, status=TestStatus.CRASHED, evidence=[crash],
+                                               reason=f"the guest crashed while it ran: {crash.text.strip()}")
+
+
 def _bugcheck_from(events: Sequence[Event]) -> Optional[Bugcheck]:
     for index, event in enumerate(events):
         if event.kind is not Kind.BUGCHECK:
@@ -228,6 +243,12 @@ def judge(
     assertion = next((e for e in events if e.kind is Kind.ASSERTION), None)
     debugger = next((e for e in events if e.kind is Kind.DEBUGGER_ENTERED), None)
     critical = next((e for e in events if e.kind is Kind.CRITICAL_PROCESS), None)
+    crashes = [e for e in (next((e for e in events if e.kind is Kind.BUGCHECK), None), assertion, critical)
+               if e is not None]
+    if debugger is not None and end is not EndReason.INACTIVITY:
+        crashes.append(debugger)  # after silence the debugger entry is the harness's own break-in
+    if crashes:
+        _blame_running_test(tests, protocol, min((e.line for e in crashes), key=lambda line: line.number))
     if bugcheck is not None:
         first_line = next(e.line for e in events if e.kind is Kind.BUGCHECK)
         params_line = [e.line for e in events if e.kind is Kind.BUGCHECK_PARAMS][:1]

@@ -208,3 +208,18 @@ def test_a_restart_before_the_report_fails_even_a_shutdown_scenario():
     transcript.end = EndReason.REBOOT
     verdict = judge_transcript(["silotest:hostshutdown"], transcript, expect_shutdown=True)
     assert verdict.outcome is Outcome.REBOOT and verdict.tests[0].status is TestStatus.CRASHED
+
+
+def test_a_test_that_finished_after_the_guest_entered_the_debugger_is_blamed_and_earlier_ones_stay():
+    """KDBG was continued and the test went on to pass: the crash is still that test's."""
+    during = "\n".join([
+        "Running Wine Test, Module: harnesstest, Test: processes",
+        "Entered debugger on embedded INT3 at 0x0008:0x805B3BCE.",
+        "processes: 6 tests executed (0 marked as todo, 0 failures), 0 skipped.",
+        "[HARNESS] exit harnesstest:processes status=0x00000000",
+        "Test processes completed in 0.25 seconds."])
+    log = runner(a_test("harnesstest:version"), during, plan=("harnesstest:version", "harnesstest:processes"))
+    verdict, _ = verdict_of(log)
+    assert verdict.outcome is Outcome.DEBUGGER
+    assert verdict.tests[0].status is TestStatus.PASSED
+    assert verdict.tests[1].status is TestStatus.CRASHED and "Entered debugger" in verdict.tests[1].reason
