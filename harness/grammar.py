@@ -37,6 +37,8 @@ class Kind(enum.Enum):
     # rosautotest / testbot strings
     GUEST_TEST_TIMEOUT = "guest-test-timeout"  # rosautotest CWineTest.cpp
     ROSAUTOTEST_FAILURE = "rosautotest-failure"  # rosautotest main.cpp
+    # Our runner (modules/harness/runner/harnessrun.c) asks for its plan; KDBG's "kdb:> " follows
+    PLAN_QUESTION = "plan-question"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ RULES: List[Rule] = [
     _rule(Kind.SILO_TERMINATED, r"Server silo (?P<silo>\d+) terminated with status (?P<status>0x[0-9a-fA-F]+)"),
     _rule(Kind.GUEST_TEST_TIMEOUT, r"Timeout while waiting for the test process"),
     _rule(Kind.ROSAUTOTEST_FAILURE, r"SYSREG_ROSAUTOTEST_FAILURE", fatal=True),
+    _rule(Kind.PLAN_QUESTION, r"\[HARNESS\] ready version=(?P<version>\d+) part=(?P<part>\d+)"),
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Callable, List, Optional, Tuple
 from .console import ConsoleLine, LineSplitter
 from .grammar import Event, Kind, classify
 from .kdbg import Action, KdbgDriver
+from .plan import PlanFeed
 from .protocol import GuestProtocol, ProtocolExtractor
 from .vm import Machine, VMError
 from .verdict import EndReason
@@ -52,6 +53,7 @@ class Transcript:
     banner_s: Optional[float] = None
     boot_took_s: Optional[float] = None
     runner_start_s: Optional[float] = None
+    ready_s: Optional[float] = None   # the runner's first plan question
     done_s: Optional[float] = None
     elapsed_s: float = 0.0
 
@@ -72,16 +74,25 @@ class Decision:
 class ConsoleSession:
     """The I/O-free part of a session: classifies lines, extracts the protocol, answers prompts
     and says when to stop. The live monitor and the offline ``parse`` share it, so a saved log is
-    judged exactly as the live run was."""
+    judged exactly as the live run was.
 
-    def __init__(self, stop_on_done: bool = True) -> None:
+    The runner's plan questions (``[HARNESS] ready ...`` then ``kdb:> ``) are answered from ``plan``;
+    the debugger driver never sees that prompt. With ``stop_at_ready`` the session ends there (a
+    snapshot is being taken). Offline (no ``plan``) a question is only recorded. A session that
+    starts from a snapshot has ``kernel_started``: its first banner is already a reboot."""
+
+    def __init__(self, stop_on_done: bool = True, plan: Optional[PlanFeed] = None,
+                 stop_at_ready: bool = False, kernel_started: bool = False) -> None:
         self.stop_on_done = stop_on_done
+        self.plan = plan
+        self.stop_at_ready = stop_at_ready
         self.transcript = Transcript()
         self.extractor = ProtocolExtractor()
         self.kdbg = KdbgDriver()
         self.fatal_seen = False
         self.break_in_pending = False
-        self._banners = 0
+        self._banners = 1 if kernel_started else 0
+        self._plan_question: Optional[ConsoleLine] = None
         self._repeat_text: Optional[str] = None
         self._repeats = 0
 
@@ -99,6 +110,12 @@ class ConsoleSession:
                 t.banner_s = line.time
             else:
                 return Decision(EndReason.REBOOT, "a second kernel banner", [line])
+        if Kind.PLAN_QUESTION in kinds:
+            self._plan_question = line
+            if t.ready_s is None:
+                t.ready_s = line.time
+        elif Kind.KDB_PROMPT in kinds and self._plan_question is not None:
+            return self._answer_plan_question(line)
         if Kind.BOOT_TOOK in kinds and t.boot_took_s is None:
             t.boot_took_s = line.time
         proto = self.extractor.protocol
@@ -131,6 +148,13 @@ class ConsoleSession:
             if self.stop_on_done and not self.fatal_seen:
                 return Decision(EndReason.RUNNER_DONE, "", [line])
         return Decision()
+
+    def _answer_plan_question(self, prompt: ConsoleLine) -> Decision:
+        question, self._plan_question = self._plan_question, None
+        if self.stop_at_ready:
+            return Decision(EndReason.RUNNER_READY, "the runner is waiting for its plan", [question, prompt])
+        answer = self.plan.next_answer() if self.plan is not None else None
+        return Decision(type_text=answer or "")
 
     def fatal_evidence(self) -> List[ConsoleLine]:
         fatal_kinds = (Kind.BUGCHECK, Kind.BUGCHECK_PARAMS, Kind.ASSERTION, Kind.DEBUGGER_ENTERED, Kind.CRITICAL_PROCESS)
@@ -178,11 +202,11 @@ class Monitor:
     """Runs the session loop for one :class:`Machine`."""
 
     def __init__(self, machine: Machine, limits: Limits, on_line: Optional[LineCallback] = None,
-                 stop_on_done: bool = True) -> None:
+                 stop_on_done: bool = True, session: Optional[ConsoleSession] = None) -> None:
         self.machine = machine
         self.limits = limits
         self.on_line = on_line
-        self.session = ConsoleSession(stop_on_done)
+        self.session = session or ConsoleSession(stop_on_done)
         self._splitter = LineSplitter()
         self._fatal_since: Optional[float] = None
         self._break_in_since: Optional[float] = None

@@ -99,6 +99,7 @@ class EndReason(enum.Enum):
     GUEST_EXITED = "guest-exited"     # QEMU ended (power off, triple fault with -no-reboot)
     END_OF_LOG = "end-of-log"
     INFRA = "infra"
+    RUNNER_READY = "runner-ready"     # the runner asked for its plan and a snapshot was wanted there
 
 
 @dataclass

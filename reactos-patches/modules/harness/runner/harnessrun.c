@@ -11,8 +11,16 @@
  * "harnessrun.exe setup -mini". Without a HARNESS= boot option this program only starts the
  * rest of its command line and waits for it, so a normal boot behaves as before.
  *
+ * With the boot option HARNESSPLAN=COM1 the plan comes over the debug port instead: the runner
+ * asks with DbgPrompt, which KDBG (booted with /KDSERIAL) answers from COM1, and the whole
+ * system waits in the debugger meanwhile. The host snapshots the machine at that question and
+ * starts later boots from the snapshot, answering each with its own plan. An answer uses the
+ * boot options' syntax ("HARNESS=module:test,... HARNESSTIMEOUT=<s>"); "HARNESSMORE=1" in it
+ * asks the runner to prompt again for more tests (one answer holds at most 511 characters).
+ *
  * Line protocol on the debug port (one DbgPrint per line, so kernel output cannot split a line):
- *   [HARNESS] start version=1 uptime_ms=<n> tests=<count>
+ *   [HARNESS] ready version=2 part=<n>                       (the plan question; then "kdb:> ")
+ *   [HARNESS] start version=2 uptime_ms=<n> tests=<count> plan=<boot-options|com1>
  *   [HARNESS] plan <module>:<test>                           (once per requested test, in order)
  *   Running Wine Test, Module: <module>, Test: <test>        (rosautotest's framing)
  *   ... the test's own output (Wine test format, ending with its summary line) ...
@@ -35,7 +43,7 @@
 #define NTOS_MODE_USER
 #include <ndk/rtlfuncs.h>
 
-#define HARNESS_PROTOCOL_VERSION    1
+#define HARNESS_PROTOCOL_VERSION    2
 #define HARNESS_MAX_TESTS           64
 #define HARNESS_MAX_NAME            64
 #define HARNESS_DEFAULT_TIMEOUT_S   120
@@ -43,6 +51,10 @@
 /* DbgPrint truncates longer strings (512 bytes including the terminator) */
 #define HARNESS_DBGPRINT_CHUNK      500
 #define HARNESS_LINE_CHARS          4096
+/* KDBG reads a DbgPrompt answer of at most 512 bytes, terminator included */
+#define HARNESS_PLAN_ANSWER_CHARS   512
+/* Questions asked for one plan: enough for HARNESS_MAX_TESTS tests of the longest names */
+#define HARNESS_MAX_PLAN_PARTS      16
 
 typedef struct _HARNESS_TEST
 {
@@ -54,6 +66,7 @@ typedef struct _HARNESS_REQUEST
 {
     ULONG TestCount;
     ULONG TimeoutSeconds;
+    BOOLEAN PlanFromDebugPort;
     HARNESS_TEST Tests[HARNESS_MAX_TESTS];
 } HARNESS_REQUEST, *PHARNESS_REQUEST;
 
@@ -153,36 +166,20 @@ HarnessFindOption(
 }
 
 /*!
- * @brief Reads the kernel's boot options and extracts the harness request.
+ * @brief Adds the tests and timeout named in one option string to the request.
  *
- * @param[out] Request  Tests to run, in order, and the per-test timeout.
+ * @param[in] Options   Boot options, or a plan answer read from the debug port.
+ * @param[in,out] Request  Tests are appended, in order.
  *
- * @return TRUE if the boot options carry a HARNESS= request, FALSE for a normal boot.
+ * @return TRUE if the string carries a HARNESS= list.
  */
 static
 BOOLEAN
-HarnessReadRequest(
-    _Out_ PHARNESS_REQUEST Request)
+HarnessParsePlan(
+    _In_ PCSTR Options,
+    _Inout_ PHARNESS_REQUEST Request)
 {
-    CHAR Options[HARNESS_OPTIONS_CHARS];
-    DWORD Size = sizeof(Options) - 1;
-    DWORD Type;
-    HKEY Key;
-    LONG Error;
     PCSTR Cursor;
-
-    ZeroMemory(Request, sizeof(*Request));
-    Request->TimeoutSeconds = HARNESS_DEFAULT_TIMEOUT_S;
-
-    Error = RegOpenKeyExA(HKEY_LOCAL_MACHINE, "SYSTEM\\CurrentControlSet\\Control",
-                          0, KEY_QUERY_VALUE, &Key);
-    if (Error != ERROR_SUCCESS)
-        return FALSE;
-    Error = RegQueryValueExA(Key, "SystemStartOptions", NULL, &Type, (LPBYTE)Options, &Size);
-    RegCloseKey(Key);
-    if (Error != ERROR_SUCCESS || Type != REG_SZ)
-        return FALSE;
-    Options[min(Size, sizeof(Options) - 1)] = ANSI_NULL;
 
     Cursor = HarnessFindOption(Options, "HARNESSTIMEOUT");
     if (Cursor)
@@ -212,6 +209,91 @@ HarnessReadRequest(
         Cursor++;
     }
     return TRUE;
+}
+
+/*!
+ * @brief Asks the host for the plan over the debug port, one DbgPrompt per part.
+ *
+ * @param[in,out] Request  Receives the tests and the timeout.
+ *
+ * @return TRUE once an answer carried a HARNESS= list without HARNESSMORE=1.
+ */
+static
+BOOLEAN
+HarnessReadPlanFromDebugPort(
+    _Inout_ PHARNESS_REQUEST Request)
+{
+    CHAR Question[HARNESS_DBGPRINT_CHUNK];
+    CHAR Answer[HARNESS_PLAN_ANSWER_CHARS];
+    ULONG Part;
+    ULONG Length;
+    PCSTR More;
+
+    for (Part = 1; Part <= HARNESS_MAX_PLAN_PARTS; Part++)
+    {
+        _snprintf(Question, sizeof(Question) - 1, "[HARNESS] ready version=%d part=%lu",
+                  HARNESS_PROTOCOL_VERSION, Part);
+        Question[sizeof(Question) - 1] = ANSI_NULL;
+        ZeroMemory(Answer, sizeof(Answer));
+        Length = DbgPrompt(Question, Answer, sizeof(Answer) - 1);
+        Answer[min(Length, sizeof(Answer) - 1)] = ANSI_NULL;
+
+        if (!HarnessParsePlan(Answer, Request))
+        {
+            /* Ask again: the host answers only the question it saw */
+            HarnessPrintf("[HARNESS] error plan part %lu has no HARNESS= list", Part);
+            continue;
+        }
+        More = HarnessFindOption(Answer, "HARNESSMORE");
+        if (!More || *More != '1')
+            return TRUE;
+    }
+    HarnessPrintf("[HARNESS] error no complete plan after %lu questions", (ULONG)HARNESS_MAX_PLAN_PARTS);
+    return FALSE;
+}
+
+/*!
+ * @brief Reads the kernel's boot options and extracts the harness request.
+ *
+ * @param[out] Request  Tests to run, in order, and the per-test timeout.
+ *
+ * @return TRUE if the boot options carry a HARNESS= request or ask for the plan over
+ *         the debug port (HARNESSPLAN=COM1), FALSE for a normal boot.
+ */
+static
+BOOLEAN
+HarnessReadRequest(
+    _Out_ PHARNESS_REQUEST Request)
+{
+    CHAR Options[HARNESS_OPTIONS_CHARS];
+    DWORD Size = sizeof(Options) - 1;
+    DWORD Type;
+    HKEY Key;
+    LONG Error;
+    PCSTR PlanSource;
+
+    ZeroMemory(Request, sizeof(*Request));
+    Request->TimeoutSeconds = HARNESS_DEFAULT_TIMEOUT_S;
+
+    Error = RegOpenKeyExA(HKEY_LOCAL_MACHINE, "SYSTEM\\CurrentControlSet\\Control",
+                          0, KEY_QUERY_VALUE, &Key);
+    if (Error != ERROR_SUCCESS)
+        return FALSE;
+    Error = RegQueryValueExA(Key, "SystemStartOptions", NULL, &Type, (LPBYTE)Options, &Size);
+    RegCloseKey(Key);
+    if (Error != ERROR_SUCCESS || Type != REG_SZ)
+        return FALSE;
+    Options[min(Size, sizeof(Options) - 1)] = ANSI_NULL;
+
+    PlanSource = HarnessFindOption(Options, "HARNESSPLAN");
+    if (PlanSource && _strnicmp(PlanSource, "COM1", 4) == 0)
+    {
+        Request->PlanFromDebugPort = TRUE;
+        /* The boot options may still set the timeout; the plan's own wins */
+        HarnessParsePlan(Options, Request);
+        return HarnessReadPlanFromDebugPort(Request);
+    }
+    return HarnessParsePlan(Options, Request);
 }
 
 static
@@ -346,8 +428,9 @@ HarnessRunRequest(
 {
     ULONG Index;
 
-    HarnessPrintf("[HARNESS] start version=%d uptime_ms=%lu tests=%lu",
-                  HARNESS_PROTOCOL_VERSION, GetTickCount(), Request->TestCount);
+    HarnessPrintf("[HARNESS] start version=%d uptime_ms=%lu tests=%lu plan=%s",
+                  HARNESS_PROTOCOL_VERSION, GetTickCount(), Request->TestCount,
+                  Request->PlanFromDebugPort ? "com1" : "boot-options");
     for (Index = 0; Index < Request->TestCount; Index++)
         HarnessPrintf("[HARNESS] plan %s:%s", Request->Tests[Index].Module, Request->Tests[Index].Test);
 
