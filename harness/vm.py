@@ -27,6 +27,8 @@ from qemu.qmp.legacy import QEMUMonitorProtocol
 QEMU_BINARY = "qemu-system-i386"
 QUIT_TIMEOUT_S = 5.0
 EVENT_READ_S = 0.01     # how long drain_events lets the QMP client read from its socket
+MIGRATION_TIMEOUT_S = 120.0   # saving or restoring a machine state (a few hundred MB through a pipe)
+MIGRATION_POLL_S = 0.02
 
 
 class VMError(Exception):
@@ -55,6 +57,8 @@ class MachineConfig:
     extra_args: List[str] = field(default_factory=list)
     # A raw boot image for -drive if=floppy/ide (used by the self-test guests)
     raw_boot_image: Optional[Path] = None
+    # A machine state saved by Machine.save_state: QEMU loads it (-incoming) instead of booting
+    incoming_state: Optional[Path] = None
 
 
 def find_qemu(binary: str = QEMU_BINARY) -> str:
@@ -72,6 +76,15 @@ def kvm_usable() -> bool:
         return False
     os.close(fd)
     return True
+
+
+def process_cpu_seconds(pid: int) -> Optional[float]:
+    """User plus system CPU time of a live process (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class Machine:
@@ -94,6 +107,8 @@ class Machine:
         self._console: Optional[socket.socket] = None
         self._log_handle = None
         self.started_at: Optional[float] = None
+        self.restore_s: Optional[float] = None     # QEMU start -> the saved state loaded and running
+        self.cpu_s: Optional[float] = None         # QEMU's CPU time, read just before it was stopped
         self.command: List[str] = []
         self.exit_code: Optional[int] = None
 
@@ -129,10 +144,13 @@ class Machine:
             cmd += ["-drive", f"file={cfg.disk},if=ide,index=0,media=disk{snapshot}"]
         if cfg.raw_boot_image is not None:
             cmd += ["-drive", f"file={cfg.raw_boot_image},if=ide,index=0,media=disk,format=raw,snapshot=on"]
+        if cfg.incoming_state is not None:
+            # QEMU runs the command through the shell; cat only reads, so many QEMUs share one state
+            cmd += ["-incoming", "exec:cat " + shlex.quote(str(cfg.incoming_state))]
         return cmd + list(cfg.extra_args)
 
     def launch(self) -> None:
-        for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image):
+        for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image, self.config.incoming_state):
             if image is not None and not Path(image).is_file():
                 raise VMError(f"image not found: {image}")
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -142,6 +160,8 @@ class Machine:
         self.command = self.build_command(*qemu_ends)
         (self.run_dir / "qemu-command.txt").write_text(shlex.join(self.command) + "\n")
         self._log_handle = open(self.qemu_log, "wb")
+        # Line times count from here, so a restored boot's overhead includes loading its state
+        self.started_at = time.monotonic()
         try:
             self._process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=self._log_handle,
                                              stderr=subprocess.STDOUT, start_new_session=True, pass_fds=qemu_ends)
@@ -152,7 +172,6 @@ class Machine:
         except BaseException:
             self.shutdown()
             raise
-        self.started_at = time.monotonic()
 
     def _connect(self) -> None:
         console = self._com1_pair[0]
@@ -165,7 +184,48 @@ class Machine:
         except Exception as error:
             raise VMLaunchError(f"QMP handshake failed: {error}", self.command, self._read_qemu_log()) from error
         self._qmp = qmp
+        if self.config.incoming_state is not None:
+            self._wait_for_restore()
         self.qmp("cont")
+
+    def _wait_for_restore(self) -> None:
+        """Waits until QEMU has loaded the incoming state (the guest stays paused under -S)."""
+        deadline = time.monotonic() + MIGRATION_TIMEOUT_S
+        while True:
+            try:
+                status = self._qmp.cmd("query-status")["status"]
+            except Exception as error:
+                raise VMLaunchError(f"QEMU could not restore {self.config.incoming_state}: {error}",
+                                    self.command, self._read_qemu_log()) from error
+            if status != "inmigrate":
+                break
+            if time.monotonic() > deadline:
+                raise VMLaunchError(f"restoring {self.config.incoming_state} took over {MIGRATION_TIMEOUT_S:.0f} s",
+                                    self.command, self._read_qemu_log())
+            time.sleep(MIGRATION_POLL_S)
+        migration = self._qmp.cmd("query-migrate")
+        if migration.get("status") != "completed":
+            raise VMLaunchError(f"restoring {self.config.incoming_state} ended {migration.get('status')!r}",
+                                self.command, self._read_qemu_log())
+        self.restore_s = time.monotonic() - (self.started_at or time.monotonic())
+
+    def save_state(self, path: Path) -> int:
+        """Pauses the guest and writes its whole state (RAM, devices) to ``path``, for
+        ``MachineConfig.incoming_state``. The guest stays paused. Returns the bytes written."""
+        path = Path(path)
+        self.qmp("stop")
+        self.qmp("migrate", uri="exec:cat > " + shlex.quote(str(path)))
+        deadline = time.monotonic() + MIGRATION_TIMEOUT_S
+        while True:
+            migration = self.qmp("query-migrate")
+            status = migration.get("status")
+            if status == "completed":
+                return path.stat().st_size
+            if status in ("failed", "cancelled"):
+                raise VMError(f"saving the machine state failed: {migration.get('error-desc', status)}")
+            if time.monotonic() > deadline:
+                raise VMError(f"saving the machine state took over {MIGRATION_TIMEOUT_S:.0f} s")
+            time.sleep(MIGRATION_POLL_S)
 
     def _read_qemu_log(self) -> str:
         try:
@@ -183,6 +243,8 @@ class Machine:
         if self._console_log is not None:
             self._console_log.close()
             self._console_log = None
+        if process is not None and process.poll() is None:
+            self.cpu_s = process_cpu_seconds(process.pid)
         if process is not None and process.poll() is None and self._qmp is not None:
             try:
                 self._qmp.cmd("quit")

@@ -160,3 +160,40 @@ def test_a_run_directory_longer_than_a_unix_socket_path_still_boots(tmp_path):
         assert machine.qmp("query-status")["status"] == "running"
     assert b"HELLO FROM A LONG PATH" in output
     assert not list((long_dir / "run").glob("*.sock"))
+
+
+def test_a_saved_machine_state_restores_waiting_where_it_was_saved(tmp_path):
+    """The snapshot mechanism: a guest saved at a prompt is loaded by another QEMU, still waiting, and
+    takes its answer there; the saving QEMU stays paused."""
+    image = Script().print("before the snapshot").prompt("kdb:> ").print("answer taken").hang().build(tmp_path)
+    state = tmp_path / "machine.state"
+    with machine_for(image, tmp_path / "first") as machine:
+        assert b"kdb:> " in read_until(machine, b"kdb:> ")
+        time.sleep(0.3)
+        written = machine.save_state(state)
+        assert written == state.stat().st_size > 0
+        assert machine.qmp("query-status")["status"] == "postmigrate"
+    with machine_for(image, tmp_path / "second", incoming_state=state) as restored:
+        assert restored.restore_s is not None
+        assert restored.qmp("query-status")["status"] == "running"
+        restored.write_console(b"go\r")
+        data = read_until(restored, b"answer taken")
+    assert b"answer taken" in data and b"before the snapshot" not in data
+    assert "-incoming" in (tmp_path / "second" / "qemu-command.txt").read_text()
+
+
+def test_a_state_that_does_not_load_is_a_launch_error(tmp_path):
+    image = Script().print("up").hang().build(tmp_path)
+    state = tmp_path / "broken.state"
+    state.write_bytes(b"not a migration stream" * 100)
+    with pytest.raises(VMLaunchError, match="restor"):
+        with machine_for(image, tmp_path / "run", incoming_state=state):
+            pass
+
+
+def test_qemu_cpu_time_is_read_before_it_stops(tmp_path):
+    image = Script().repeat("busy").build(tmp_path)
+    with machine_for(image, tmp_path / "run") as machine:
+        read_until(machine, b"busy")
+        time.sleep(0.5)
+    assert machine.cpu_s is not None and machine.cpu_s > 0
