@@ -1,5 +1,9 @@
 """One boot from start to verdict: prepare the ISO, pick the accelerator, watch, judge.
 
+A boot starts from a snapshot when it is given one (QEMU loads the machine at the runner's plan
+question and the plan is typed on COM1), and cold otherwise (the plan goes in the boot options of
+a per-boot ISO copy). A snapshot that does not load makes the boot start cold; the record says which.
+
 Accelerator choice: ``auto`` tries KVM when /dev/kvm opens, and falls back to TCG when COM1 stays
 silent (ReactOS's boot loader can fault under nested KVM, visibly only on VGA); every attempt is
 kept in the record, with its screendump, so the run says which accelerator ran and why.
@@ -17,10 +21,12 @@ from typing import Callable, List, Optional, Sequence
 from .console import ConsoleLine
 from .grammar import Event
 from .iso import BootRequest, IsoError, prepare_iso
-from .monitor import Limits, Monitor, Transcript
+from .monitor import ConsoleSession, Limits, Monitor, Transcript
+from .plan import PlanError, PlanFeed, plan_answers
 from .record import SessionRecord
 from .offline import judge_transcript
 from .attach import attach
+from .snapshot import Snapshot
 from .verdict import BootVerdict, EndReason, Outcome
 from .vm import Machine, MachineConfig, VMError, kvm_usable
 
@@ -45,6 +51,8 @@ class BootOptions:
     # Keep watching after the runner's "done" until the guest shuts itself down (QEMU exits: a power-off,
     # or a restart under -no-reboot): a boot that then stays up ends on inactivity, a hang, never a pass.
     until_shutdown: bool = False
+    # Start from this machine state instead of booting (the ISO and accelerator are the snapshot's)
+    snapshot: Optional[Snapshot] = None
 
 
 @dataclass
@@ -66,6 +74,9 @@ class BootRecord:
     run_dir: Path
     transcript: Optional[Transcript] = None
     qemu_command: str = ""
+    start: str = "cold"                 # cold | snapshot
+    restore_s: Optional[float] = None   # QEMU start -> the snapshot loaded (snapshot starts)
+    cpu_s: Optional[float] = None       # QEMU's CPU time (host), when it could be read
 
     @property
     def exit_code(self) -> int:
@@ -92,19 +103,89 @@ def _promote(attempt_dir: Path, run_dir: Path, screenshots: List[str]) -> List[s
     return [str(run_dir / Path(shot).name) for shot in screenshots]
 
 
-def run_boot(name: str, options: BootOptions,
-             on_line: Optional[Callable[[ConsoleLine, List[Event]], None]] = None,
+LineCallback = Callable[[ConsoleLine, List[Event]], None]
+
+
+def _save_session(run_dir: Path, options: BootOptions, transcript: Transcript, accel: str,
+                  start: str, restore_s: Optional[float], cpu_s: Optional[float]) -> None:
+    SessionRecord(list(options.tests), transcript.end.value, transcript.end_detail, accel,
+                  {"start": start, "restore_s": restore_s, "banner_s": transcript.banner_s,
+                   "boot_took_s": transcript.boot_took_s, "runner_start_s": transcript.runner_start_s,
+                   "done_s": transcript.done_s, "elapsed_s": transcript.elapsed_s, "cpu_s": cpu_s},
+                  until_shutdown=options.until_shutdown).save(run_dir)
+
+
+def run_boot(name: str, options: BootOptions, on_line: Optional[LineCallback] = None,
              on_status: Optional[Callable[[str], None]] = None) -> BootRecord:
-    """Boots once (or twice, on a KVM fallback) and returns the judged record. Never raises for
-    guest or QEMU problems: those become an INFRA verdict with the reason."""
+    """Boots once (or twice, on a KVM fallback or a snapshot that did not load) and returns the
+    judged record. Never raises for guest or QEMU problems: those become an INFRA verdict."""
     run_dir = Path(options.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     status = on_status or (lambda _msg: None)
     attempts: List[Attempt] = []
+    if options.snapshot is not None:
+        record = _run_from_snapshot(name, options, options.snapshot, on_line, status, attempts)
+        if record is not None:
+            return record
+    return _run_cold(name, options, on_line, status, attempts)
+
+
+def _run_from_snapshot(name: str, options: BootOptions, snapshot: Snapshot, on_line: Optional[LineCallback],
+                       status: Callable[[str], None], attempts: List[Attempt]) -> Optional[BootRecord]:
+    """The boot from ``snapshot``; None when the state did not load (the caller boots cold)."""
+    run_dir = Path(options.run_dir)
+    accel = snapshot.identity.accel
+    try:
+        feed = PlanFeed(plan_answers(options.tests, options.test_timeout_s))
+    except PlanError as error:
+        return BootRecord(name, list(options.tests), infra_verdict(str(error)), accel, attempts, run_dir)
+    config = MachineConfig(cdrom=snapshot.iso, accel=accel, memory_mb=snapshot.identity.memory_mb,
+                           cpus=snapshot.identity.cpus, qemu=options.qemu, incoming_state=snapshot.state)
+    start = time.monotonic()
+    status(f"{name}: starting QEMU ({accel}) from the snapshot")
+    machine = Machine(config, run_dir)
+    try:
+        machine.launch()
+    except VMError as error:
+        machine.shutdown()
+        detail = str(error).splitlines()[0]
+        attempts.append(Attempt(accel, "restore-failed", str(error), time.monotonic() - start))
+        status(f"{name}: the snapshot did not load ({detail}); booting cold")
+        for log in (machine.qemu_log, machine.serial_log):
+            if log.exists():
+                log.rename(run_dir / f"restore-failed-{log.name}")
+        return None
+    try:
+        # The guest has been waiting at its question since the snapshot: the first answer goes now
+        machine.write_console(feed.next_answer().encode("ascii"))
+        session = ConsoleSession(stop_on_done=not options.until_shutdown, plan=feed, kernel_started=True)
+        transcript = Monitor(machine, options.limits, on_line=on_line, session=session).run()
+        if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
+            attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
+        command = " ".join(machine.command)
+    except VMError as error:
+        attempts.append(Attempt(accel, "infra", str(error), time.monotonic() - start))
+        return BootRecord(name, list(options.tests), infra_verdict(str(error)), accel, attempts, run_dir,
+                          start="snapshot")
+    finally:
+        machine.shutdown()
+    verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown)
+    attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, time.monotonic() - start,
+                            transcript.screenshots))
+    _save_session(run_dir, options, transcript, accel, "snapshot", machine.restore_s, machine.cpu_s)
+    return BootRecord(name, list(options.tests), verdict, accel, attempts, run_dir, transcript, command,
+                      start="snapshot", restore_s=machine.restore_s, cpu_s=machine.cpu_s)
+
+
+def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
+              status: Callable[[str], None], attempts: List[Attempt]) -> BootRecord:
+    run_dir = Path(options.run_dir)
     try:
         iso = prepare_iso(options.iso, run_dir / "boot.iso",
                           BootRequest(tests=list(options.tests), test_timeout_s=options.test_timeout_s))
         accels = accelerators_to_try(options.accel)
+        # An image whose entry already asks for the plan over COM1 gets it there too
+        answers = plan_answers(options.tests, options.test_timeout_s)
     except (IsoError, ValueError, OSError) as error:
         return BootRecord(name, list(options.tests), infra_verdict(str(error)), None, attempts, run_dir)
 
@@ -121,11 +202,12 @@ def run_boot(name: str, options: BootOptions,
             status(f"{name}: starting QEMU ({accel})")
             try:
                 with Machine(config, attempt_dir) as machine:
-                    transcript = Monitor(machine, limits, on_line=on_line,
-                                         stop_on_done=not options.until_shutdown).run()
+                    session = ConsoleSession(stop_on_done=not options.until_shutdown, plan=PlanFeed(answers))
+                    transcript = Monitor(machine, limits, on_line=on_line, session=session).run()
                     if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
                         attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
                     command = " ".join(machine.command)
+                cpu_s = machine.cpu_s
             except VMError as error:
                 attempts.append(Attempt(accel, "infra", str(error), time.monotonic() - start))
                 return BootRecord(name, list(options.tests), infra_verdict(str(error)), accel, attempts, run_dir)
@@ -144,12 +226,9 @@ def run_boot(name: str, options: BootOptions,
                 transcript.screenshots = _promote(attempt_dir, run_dir, transcript.screenshots)
                 attempt_dir = run_dir
             attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, seconds, transcript.screenshots))
-            SessionRecord(list(options.tests), transcript.end.value, transcript.end_detail, accel,
-                          {"banner_s": transcript.banner_s, "boot_took_s": transcript.boot_took_s,
-                           "runner_start_s": transcript.runner_start_s, "done_s": transcript.done_s,
-                           "elapsed_s": transcript.elapsed_s},
-                          until_shutdown=options.until_shutdown).save(attempt_dir)
-            return BootRecord(name, list(options.tests), verdict, accel, attempts, run_dir, transcript, command)
+            _save_session(attempt_dir, options, transcript, accel, "cold", None, cpu_s)
+            return BootRecord(name, list(options.tests), verdict, accel, attempts, run_dir, transcript, command,
+                              cpu_s=cpu_s)
     finally:
         # The per-boot ISO copy is large and reproducible from the user's ISO.
         try:

@@ -11,7 +11,6 @@ import argparse
 import datetime
 import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -20,9 +19,11 @@ from . import patches
 from .monitor import Limits
 from .offline import rejudge_saved
 from .protocol import parse_test_names
-from .scenarios import SCENARIOS, UnknownScenario, select
+from .scenarios import NAMED_ONLY_TAGS, SCENARIOS, UnknownScenario, select
+from .snapshot import default_cache_dir
 
 EXIT_INFRA = 125
+EXIT_BROKEN_PIPE = 128 + 13   # what a shell reports for a command killed by SIGPIPE
 
 
 def _default_out() -> Path:
@@ -66,7 +67,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                          accel=args.accel, jobs=args.jobs, memory_mb=args.memory,
                          disk=Path(args.disk) if args.disk else None,
                          limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
-                         test_timeout_s=args.test_timeout, echo_console=args.echo)
+                         test_timeout_s=args.test_timeout, echo_console=args.echo,
+                         snapshot_dir=None if args.no_snapshot else Path(args.snapshot_dir))
     try:
         result = run.execute(options)
     except KeyboardInterrupt:
@@ -150,6 +152,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             flags.append("own boot")
         if scenario.negative:
             flags.append("negative control, run only by name")
+        elif scenario.by_name_only:
+            flags.append(f"{'/'.join(sorted(NAMED_ONLY_TAGS.intersection(scenario.tags)))}, run only by name")
         extra = f" [{', '.join(flags)}]" if flags else ""
         print(f"{scenario.name.ljust(width)}  {scenario.description}{extra}")
         print(f"{' ' * width}  tests: {', '.join(scenario.tests)}")
@@ -225,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--iso", required=True,
                      help="the LiveCD your build produced (livecd.iso), a .7z or .zip holding it (as nightly images "
                           "are published), or an http(s) URL of either")
-    run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls")
+    run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls, benchmarks and heavy ones")
     run.add_argument("--test", "-t", action="append", help="run guest test module:test directly (repeatable)")
     run.add_argument("--out", help="run directory (default: harness-runs/<timestamp>)")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default=os.environ.get("HARNESS_ACCEL", "auto"),
@@ -237,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--inactivity", type=float, default=120.0, help="seconds of COM1 silence that count as a hang")
     run.add_argument("--test-timeout", type=int, help="seconds the guest runner gives each test (default 120)")
     run.add_argument("--echo", action="store_true", help="echo every console line")
+    run.add_argument("--no-snapshot", action="store_true",
+                     help="boot every guest cold, with its plan in the boot options (default: boot the ISO once to "
+                          "the runner's plan question, keep that machine state and start every boot from it)")
+    run.add_argument("--snapshot-dir", default=os.environ.get("HARNESS_SNAPSHOT_DIR", str(default_cache_dir())),
+                     help="where machine states are kept, one per ISO and machine shape "
+                          "(default: $HARNESS_SNAPSHOT_DIR or ~/.cache/reactos-silo-harness/snapshots)")
     run.add_argument("--attach-on-crash", action="store_true",
                      help="when a boot bugchecks, enters the debugger or hangs, give this terminal the guest's "
                           "KDBG prompt over COM1 (Ctrl-] leaves; the boot is judged then); needs --jobs 1")
@@ -275,15 +285,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    # Piped into head: stop quietly like other command-line tools
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except UsageError as error:
         print(error, file=sys.stderr)
         return EXIT_INFRA
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # Piped into head: stop quietly like other command-line tools. SIGPIPE itself stays ignored:
+        # a write to a QEMU that died must be an error the harness reports, not its silent death.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

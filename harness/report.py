@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence
 
 from .boot import BootRecord
 from .scenarios import Scenario
+from .snapshot import SnapshotResult
 from .verdict import BootVerdict, Outcome, TestResult, TestStatus
 
 
@@ -118,7 +119,8 @@ def format_table(results: Sequence[ScenarioResult], boots: Sequence[BootRecord])
         lines.append("")
     for boot in boots:
         v = boot.verdict
-        lines.append(f"boot {boot.name}: {v.outcome.value.upper()} ({boot.accel or 'no accelerator'}) {v.summary}")
+        start = ", from snapshot" if boot.start == "snapshot" else ""
+        lines.append(f"boot {boot.name}: {v.outcome.value.upper()} ({boot.accel or 'no accelerator'}{start}) {v.summary}")
         for line in v.evidence[:6]:
             lines.append(f"    evidence line {line.number}: {line.text.strip()}")
         if v.backtrace:
@@ -134,7 +136,7 @@ def boot_timing(boot: BootRecord) -> Dict[str, float]:
     t = boot.transcript
     if t is None:
         return {}
-    marks = {"kernel banner": t.banner_s, "user mode (Boot took)": t.boot_took_s,
+    marks = {"snapshot loaded": boot.restore_s, "kernel banner": t.banner_s, "user mode (Boot took)": t.boot_took_s,
              "runner start": t.runner_start_s, "verdict": t.done_s}
     return {k: v for k, v in marks.items() if v is not None}
 
@@ -165,14 +167,18 @@ def _verdict_json(v: BootVerdict) -> Dict[str, object]:
     }
 
 
-def to_json(results: Sequence[ScenarioResult], boots: Sequence[BootRecord], exit_code: int) -> Dict[str, object]:
+def to_json(results: Sequence[ScenarioResult], boots: Sequence[BootRecord], exit_code: int,
+            snapshot: Optional[SnapshotResult] = None) -> Dict[str, object]:
     return {
         "exit_code": exit_code,
+        "snapshot": None if snapshot is None else {
+            "action": snapshot.action, "detail": snapshot.detail, "seconds": round(snapshot.seconds, 2),
+            "directory": str(snapshot.snapshot.directory) if snapshot.snapshot else None},
         "scenarios": [{"name": r.scenario.name, "status": r.status, "boot": r.boot.name,
                        "boots": [b.name for b in r.boots],
                        "tests": [t.name for t in r.tests]} for r in results],
         "boots": [{
-            "name": b.name, "tests": b.tests, "accelerator": b.accel,
+            "name": b.name, "tests": b.tests, "accelerator": b.accel, "start": b.start, "cpu_s": b.cpu_s,
             "attempts": [a.__dict__ for a in b.attempts],
             "run_dir": str(b.run_dir), "qemu_command": b.qemu_command,
             "timing": boot_timing(b),

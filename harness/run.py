@@ -17,6 +17,7 @@ from .monitor import Limits
 from .report import (ScenarioResult, format_table, run_exit_code, scenario_results, to_json, write_json,
                      write_junit)
 from .scenarios import Scenario, plan_boots
+from .snapshot import SnapshotResult, SnapshotStore, shape_for
 from .verdict import Outcome, TestStatus
 
 
@@ -35,6 +36,10 @@ class RunOptions:
     # Fresh boots that run the tests a crashed boot never began, as sysreg2 reboots and goes on
     max_resumes: int = 2
     attach_on_crash: bool = False
+    # Boot once to the runner's plan question, keep that machine here, start every boot from it
+    # (None: every boot starts cold, with its plan in the boot options)
+    snapshot_dir: Optional[Path] = None
+    qemu: str = "qemu-system-i386"
 
 
 @dataclass
@@ -44,7 +49,36 @@ class RunResult:
     exit_code: int
     out_dir: Path
     seconds: float
+    snapshot: Optional[SnapshotResult] = None
 
+
+def prepare_snapshot(options: RunOptions, stream: TextIO) -> Optional[SnapshotResult]:
+    """The run's snapshot (reused, made now, or why not), or None when the run starts cold by choice."""
+    if options.snapshot_dir is None:
+        return None
+    if options.disk is not None:
+        stream.write("snapshot: not used with --disk (the disk's contents are not part of it); cold boots\n")
+        return SnapshotResult(None, "disabled", "a disk is attached", 0.0)
+    from .boot import accelerators_to_try
+    try:
+        accels = accelerators_to_try(options.accel)
+    except ValueError as error:
+        return SnapshotResult(None, "unusable", str(error), 0.0)
+    store = SnapshotStore(options.snapshot_dir)
+    result = store.ensure(options.iso, shape_for(options.accel, options.memory_mb, options.qemu), accels,
+                          status=lambda msg: (stream.write(msg + "\n"), stream.flush()))
+    if result.snapshot is not None:
+        stream.write(f"snapshot: {result.action} ({result.detail}; {result.seconds:.1f} s): boots start from "
+                     f"{result.snapshot.directory} on {result.snapshot.identity.accel}\n")
+    else:
+        stream.write(f"snapshot: {result.action}: {result.detail}\n"
+                     "snapshot: every boot starts cold, with its plan in the boot options\n")
+    stream.flush()
+    return result
+
+
+# A boot's deadline beyond its longest test timeout: loading or booting, and the other tests
+BOOT_MARGIN_S = 300.0
 
 PROGRESS_KINDS = {Kind.VERSION: "kernel", Kind.BOOT_TOOK: "user mode up", Kind.BUGCHECK: "BUGCHECK",
                   Kind.ASSERTION: "ASSERTION", Kind.DEBUGGER_ENTERED: "debugger entered"}
@@ -97,6 +131,7 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
     started = time.monotonic()
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    snapshot = prepare_snapshot(options, stream)
     plans = plan_boots(options.scenarios)
     boot_of: Dict[str, int] = {}
     jobs = []
@@ -106,11 +141,17 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
         for scenario in group:
             boot_of[scenario.name] = index
             tests.extend(t for t in scenario.tests if t not in tests)
+        timeout = options.test_timeout_s or max(s.test_timeout_s for s in group) or None
+        limits = options.limits
+        if timeout and limits.deadline_s < timeout + BOOT_MARGIN_S:
+            # A scenario whose test may take longer than a boot's default deadline
+            limits = dataclasses.replace(limits, deadline_s=timeout + BOOT_MARGIN_S)
         jobs.append((name, BootOptions(iso=options.iso, tests=tests, run_dir=out_dir / name, accel=options.accel,
-                                       memory_mb=options.memory_mb, disk=options.disk, limits=options.limits,
-                                       test_timeout_s=options.test_timeout_s,
+                                       memory_mb=options.memory_mb, disk=options.disk, limits=limits,
+                                       test_timeout_s=timeout,
                                        until_shutdown=any(s.shuts_down for s in group),
-                                       attach_on_crash=options.attach_on_crash)))
+                                       attach_on_crash=options.attach_on_crash, qemu=options.qemu,
+                                       snapshot=snapshot.snapshot if snapshot else None)))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
 
     def one(job) -> List[BootRecord]:
@@ -139,8 +180,8 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
 
     results = scenario_results(options.scenarios, chains, boot_of)
     exit_code = run_exit_code(results, boots)
-    write_json(out_dir / "results.json", to_json(results, boots, exit_code))
+    write_json(out_dir / "results.json", to_json(results, boots, exit_code, snapshot))
     write_junit(out_dir / "junit.xml", results)
     stream.write("\n" + format_table(results, boots) + "\n")
     stream.write(f"\nexit {exit_code}; serial logs, QEMU logs and screenshots in {out_dir}\n")
-    return RunResult(boots, results, exit_code, out_dir, time.monotonic() - started)
+    return RunResult(boots, results, exit_code, out_dir, time.monotonic() - started, snapshot)

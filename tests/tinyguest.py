@@ -3,11 +3,13 @@
 The boot sector loads a script from the following sectors and interprets it: print lines on COM1,
 wait for a line typed on COM1 (so the KDBG driver can be tested), hang, repeat a line forever,
 triple-fault (QEMU exits under -no-reboot) or wait a while. This lets the VM layer and the live
-monitor be proven against a real QEMU without a ReactOS image.
+monitor be proven against a real QEMU without a ReactOS image. ``build_livecd`` puts a guest on an
+El Torito CD with a ReactOS-like ``freeldr.ini``, so ISO handling and snapshots can be proven too.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -184,3 +186,42 @@ class Script:
         image = directory / f"{name}.img"
         image.write_bytes(boot.read_bytes() + payload + b"\0" * (64 * 512))
         return image
+
+
+FREELDR_INI = (b"[FREELOADER]\nDefaultOS=LiveCD\nTimeOut=5\n\n[LiveCD]\nOptions=/MININT\n\n"
+               b"[LiveCD_Debug]\nOptions=/MININT /DEBUG /DEBUGPORT=COM1\n")
+
+
+def build_livecd(script: Script, directory: Path, name: str = "livecd") -> Path:
+    """An ISO that boots ``script`` from a no-emulation El Torito entry. The BIOS loads the boot sector
+    and the script behind it in one go (the boot sector's own disk read then fails harmlessly)."""
+    import pycdlib
+
+    image = script.build(directory, name)
+    boot = image.read_bytes()[: 512 + len(script.payload())]
+    boot += b"\0" * (-len(boot) % 2048)
+    ini = FREELDR_INI   # the harness edits it in place, within its sector
+    iso = pycdlib.PyCdlib()
+    iso.new(interchange_level=4)
+    iso.add_fp(io.BytesIO(ini), len(ini), "/freeldr.ini")
+    iso.add_fp(io.BytesIO(boot), len(boot), "/boot.img")
+    iso.add_eltorito("/boot.img", bootcatfile="/boot.cat", media_name="noemul", boot_load_size=len(boot) // 512)
+    path = directory / f"{name}.iso"
+    iso.write(str(path))
+    iso.close()
+    return path
+
+
+def runner_script(question: bool = True, tests: Tuple[str, ...] = ("m:t",)) -> Script:
+    """A guest that acts out harnessrun: asks for its plan (protocol 2) unless ``question`` is False,
+    then reports ``tests`` as passed, whatever the answer was."""
+    script = Script().print("Boot took 1 cycles!")
+    if question:
+        script.print("[HARNESS] ready version=2 part=1").prompt("kdb:> ")
+    script.print(f"[HARNESS] start version=2 uptime_ms=1 tests={len(tests)} plan=com1")
+    for name in tests:
+        module, test = name.split(":")
+        script.print(f"Running Wine Test, Module: {module}, Test: {test}",
+                     f"{test}: 1 tests executed (0 marked as todo, 0 failures), 0 skipped.",
+                     f"[HARNESS] exit {name} status=0x00000000", f"Test {test} completed in 0.01 seconds.")
+    return script.print(f"[HARNESS] done tests={len(tests)} uptime_ms=2").hang()

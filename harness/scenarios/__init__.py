@@ -3,7 +3,8 @@
 A scenario lists ``module:test`` names of Wine-format test programs on the LiveCD
 (``%SystemRoot%\\bin\\<module>.exe <test>``). Scenarios that may take the guest down (negative
 controls, containment) get a boot of their own; the others share one boot per run.
-Scenarios marked ``negative`` prove the harness's failure paths and only run when named.
+Scenarios marked ``negative`` prove the harness's failure paths and only run when named; so do
+benchmarks and heavy scenarios (tags ``benchmark``, ``heavy``): they measure, and take minutes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
 
 from ..verdict import Outcome
-from . import boundary, contain, lifecycle, selftest, silo, smss
+from . import boundary, contain, density, lifecycle, selftest, silo, smss
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,21 @@ class Scenario:
     expect: str = ""            # a negative control's expected boot outcome (an Outcome value)
     issue: str = ""
     tags: Tuple[str, ...] = field(default_factory=tuple)
+    # The guest runner's limit per test when the run does not set one (0: the runner's own, 120 s)
+    test_timeout_s: int = 0
+
+    @property
+    def by_name_only(self) -> bool:
+        """Left out of the default suite: negative controls, benchmarks and heavy scenarios."""
+        return self.negative or bool(NAMED_ONLY_TAGS.intersection(self.tags))
+
+
+NAMED_ONLY_TAGS = frozenset({"benchmark", "heavy"})
 
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, contain, smss, boundary, lifecycle):
+    for module in (selftest, silo, contain, smss, boundary, lifecycle, density):
         for entry in module.SCENARIOS:
             scenario = Scenario(**entry)
             if scenario.expect and scenario.expect not in {outcome.value for outcome in Outcome}:
@@ -49,9 +60,9 @@ class UnknownScenario(KeyError):
 
 
 def select(names: Sequence[str]) -> List[Scenario]:
-    """The named scenarios (in order), or every non-negative one when no name is given."""
+    """The named scenarios (in order), or the default suite when no name is given."""
     if not names:
-        return [s for s in SCENARIOS.values() if not s.negative]
+        return [s for s in SCENARIOS.values() if not s.by_name_only]
     chosen: List[Scenario] = []
     for name in names:
         if name not in SCENARIOS:
