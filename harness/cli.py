@@ -20,7 +20,7 @@ from .monitor import Limits
 from .offline import rejudge_saved
 from .protocol import parse_test_names
 from .scenarios import NAMED_ONLY_TAGS, SCENARIOS, UnknownScenario, select
-from .snapshot import default_cache_dir
+from .snapshot import cache_root, default_cache_dir
 
 EXIT_INFRA = 125
 EXIT_BROKEN_PIPE = 128 + 13   # what a shell reports for a command killed by SIGPIPE
@@ -68,7 +68,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                          disk=Path(args.disk) if args.disk else None,
                          limits=Limits(deadline_s=args.deadline, inactivity_s=args.inactivity),
                          test_timeout_s=args.test_timeout, echo_console=args.echo,
-                         snapshot_dir=None if args.no_snapshot else Path(args.snapshot_dir))
+                         snapshot_dir=None if args.no_snapshot else Path(args.snapshot_dir),
+                         durations_file=cache_root() / "boot-durations.json")
     try:
         result = run.execute(options)
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from .grammar import Event, Kind
 from .monitor import Limits
 from .report import (ScenarioResult, format_table, run_exit_code, scenario_results, to_json, write_json,
                      write_junit)
+from .durations import DurationHistory
 from .scenarios import Scenario, plan_boots
 from .snapshot import SnapshotResult, SnapshotStore, shape_for
 from .verdict import Outcome, TestStatus
@@ -40,6 +41,8 @@ class RunOptions:
     # (None: every boot starts cold, with its plan in the boot options)
     snapshot_dir: Optional[Path] = None
     qemu: str = "qemu-system-i386"
+    # Earlier runs' boot times: parallel runs start the longest boots first (None: plan order)
+    durations_file: Optional[Path] = None
 
 
 @dataclass
@@ -174,9 +177,15 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
             stream.write(f"{name}: {len(remaining)} test(s) never began; running them in a fresh boot\n")
             boot_options = dataclasses.replace(boot_options, tests=remaining, run_dir=out_dir / name)
 
+    history = DurationHistory(options.durations_file)
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        chains = list(pool.map(one, jobs))
+        # Submitted longest first, reported in plan order (the boot names carry the plan's numbering)
+        futures = {index: pool.submit(one, jobs[index])
+                   for index in history.longest_first([boot.tests for _, boot in jobs])}
+        chains = [futures[index].result() for index in range(len(jobs))]
     boots = [record for chain in chains for record in chain]
+    history.record([(chain[0].tests, sum(a.seconds for record in chain for a in record.attempts))
+                    for chain in chains if chain[0].verdict.outcome is not Outcome.INFRA])
 
     results = scenario_results(options.scenarios, chains, boot_of)
     exit_code = run_exit_code(results, boots)

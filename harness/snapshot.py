@@ -119,9 +119,14 @@ class SnapshotResult:
     seconds: float
 
 
-def default_cache_dir() -> Path:
+def cache_root() -> Path:
+    """The harness's own cache: snapshots, and earlier runs' boot times."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reactos-silo-harness" / "snapshots"
+    return Path(base) / "reactos-silo-harness"
+
+
+def default_cache_dir() -> Path:
+    return cache_root() / "snapshots"
 
 
 def file_sha256(path: Path) -> str:
