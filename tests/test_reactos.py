@@ -255,3 +255,38 @@ def test_a_host_restart_mid_test_is_reported_as_a_reboot(reactos_iso, tmp_path):
     verdict = boot(reactos_iso, tmp_path, "selftest-reboot").verdict
     assert verdict.outcome is Outcome.REBOOT, verdict.summary
     assert "guest-reset" in verdict.summary
+
+
+def _snapshot_of(iso: Path, cache: Path):
+    from harness.boot import accelerators_to_try
+    from harness.snapshot import SnapshotStore, shape_for
+
+    accel = os.environ.get("HARNESS_ACCEL", "auto")
+    return SnapshotStore(cache).ensure(iso, shape_for(accel, 1024, "qemu-system-i386"), accelerators_to_try(accel))
+
+
+def test_boots_start_from_a_snapshot_at_the_plan_question(reactos_iso, tmp_path):
+    """Issue 14: one cold boot to the runner's question, then boots from it, each typed its own plan."""
+    made = _snapshot_of(reactos_iso, tmp_path / "cache")
+    assert made.action == "created", made.detail
+    assert made.snapshot.ready_s > 3.0          # the cold boot to the question really booted
+    for name in ("smoke", "selftest-failure"):
+        options = BootOptions(iso=reactos_iso, tests=list(SCENARIOS[name].tests), run_dir=tmp_path / name,
+                              limits=Limits(deadline_s=300, inactivity_s=90), snapshot=made.snapshot)
+        record = run_boot(name, options)
+        assert record.start == "snapshot"
+        assert record.transcript.runner_start_s < 3.0, "per-boot overhead from a snapshot"
+        assert "plan=com1" in (record.run_dir / "console.log").read_text(errors="replace")
+        expected = Outcome.PASS if name == "smoke" else Outcome.TEST_FAILURE
+        assert record.verdict.outcome is expected, record.verdict.summary
+
+
+def test_a_plan_longer_than_one_answer_arrives_in_parts(reactos_iso, tmp_path):
+    made = _snapshot_of(reactos_iso, tmp_path / "cache")
+    tests = ["harnesstest:processes"] * 24       # 24 x 22 characters: two answers
+    record = run_boot("parts", BootOptions(iso=reactos_iso, tests=tests, run_dir=tmp_path / "parts",
+                                           limits=Limits(deadline_s=300, inactivity_s=90), snapshot=made.snapshot))
+    console = (record.run_dir / "console.log").read_text(errors="replace")
+    assert "[HARNESS] ready version=2 part=2" in console and "HARNESSMORE=1" not in console.split("part=2")[1]
+    assert "tests=24 plan=com1" in console
+    assert record.verdict.outcome is Outcome.PASS, record.verdict.summary
