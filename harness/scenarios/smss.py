@@ -16,7 +16,8 @@ SCENARIOS = [
          description="A server silo's own Win32 world: its CSRSS serves Win32 programs started in the silo "
                      "(SmExecPgm to the silo's SMSS); processes, events, mutexes, sections, pipes and drive letters seen "
                      "from both sides; three silos with their CSRSS ended in any order; killing a silo's CSRSS ends "
-                     "that silo only; prints start time against the host's SMSS->CSRSS and how many run at once",
-         tests=("silotest:csrss",),
+                     "that silo only; prints start time against the host's SMSS->CSRSS and how many run at once; "
+                     "starting a Win32 program in a silo closes none of the host test's own handles",
+         tests=("silotest:csrss", "silotest:win32handles"),
          own_boot=True, issue="5"),
 ]

@@ -348,3 +348,75 @@ START_TEST(csrsssoak)
     CheckSoakCounts("csrss-soak", "processes", NULL, Ended, &Before);
     NtClose(SmPort);
 }
+
+/* Handles the test holds while a Win32 program starts in a silo: every low handle value is one of them */
+#define WIN32HANDLES_SILOS          2
+#define WIN32HANDLES_FILLERS        1024
+
+/*
+ * Starting a Win32 program in a silo sends the silo's SMSS handle values
+ * that are the SMSS's own (duplicated into it). The host's own handles,
+ * whatever values they have, must all stay open: the silos' handles, and
+ * events that take every low handle value the SMSS's values may have.
+ */
+START_TEST(win32handles)
+{
+    SMSS_SILO Silos[WIN32HANDLES_SILOS];
+    EVENT_BASIC_INFORMATION EventInfo;
+    HANDLE SmPort, *Fillers;
+    PBOOLEAN Open;
+    ULONG i, Created = 0, Lost = 0, HandlesBefore, HandlesAfter;
+    NTSTATUS Status;
+
+    if (!ConnectToHostSm(&SmPort)) return;
+    ZeroMemory(Silos, sizeof(Silos));
+    for (i = 0; i < WIN32HANDLES_SILOS; i++)
+    {
+        Status = StartSmssSilo(SmPort, &Silos[i]);
+        ok(Status == STATUS_SUCCESS, "silo %lu: its CSRSS never served: 0x%08lx\n", Silos[i].SiloId, Status);
+    }
+
+    Fillers = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, WIN32HANDLES_FILLERS * sizeof(*Fillers));
+    Open = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, WIN32HANDLES_FILLERS * sizeof(*Open));
+    ok(Fillers && Open, "no memory for the handle table\n");
+    for (i = 0; Fillers && Open && i < WIN32HANDLES_FILLERS; i++)
+    {
+        if (!NT_SUCCESS(NtCreateEvent(&Fillers[i], EVENT_ALL_ACCESS, NULL, NotificationEvent, FALSE))) break;
+        Created++;
+    }
+    ok(Created == WIN32HANDLES_FILLERS, "only %lu events created\n", Created);
+
+    /* The first program also sets up what the test keeps for later ones; the second is counted */
+    ok(Silos[0].Silo && SiloRunsWin32(&Silos[0]), "silo %lu's CSRSS does not serve\n", Silos[0].SiloId);
+    HandlesBefore = CountOwnHandles();
+    ok(Silos[WIN32HANDLES_SILOS - 1].Silo && SiloRunsWin32(&Silos[WIN32HANDLES_SILOS - 1]),
+       "silo %lu's CSRSS does not serve\n", Silos[WIN32HANDLES_SILOS - 1].SiloId);
+    HandlesAfter = CountOwnHandles();
+
+    for (i = 0; i < Created; i++)
+    {
+        Open[i] = NT_SUCCESS(NtQueryEvent(Fillers[i], EventBasicInformation, &EventInfo, sizeof(EventInfo), NULL));
+        if (!Open[i])
+        {
+            if (!Lost) trace("win32handles: handle %p (event %lu) was closed\n", Fillers[i], i);
+            Lost++;
+        }
+    }
+    ok(Lost == 0, "%lu of the test's own handles were closed by starting Win32 programs in silos\n", Lost);
+    ok(HandlesAfter == HandlesBefore, "own handles %lu -> %lu\n", HandlesBefore, HandlesAfter);
+    for (i = 0; i < WIN32HANDLES_SILOS; i++)
+    {
+        ok(!Silos[i].Silo || GetSiloId(Silos[i].Silo) == Silos[i].SiloId,
+           "silo %lu's handle no longer names it\n", Silos[i].SiloId);
+    }
+
+    /* Only the events still open: a lost value may name something else by now */
+    for (i = 0; i < Created; i++)
+    {
+        if (Open[i]) NtClose(Fillers[i]);
+    }
+    for (i = 0; i < WIN32HANDLES_SILOS; i++) EndSmssSilo(&Silos[i], STATUS_SUCCESS);
+    if (Open) HeapFree(GetProcessHeap(), 0, Open);
+    if (Fillers) HeapFree(GetProcessHeap(), 0, Fillers);
+    NtClose(SmPort);
+}

@@ -170,6 +170,11 @@ ConnectToSiloSm(
  * CSRSS opens no console windows. A silo's SMSS cannot open the host's
  * processes to take handles from them: the host duplicates the process and
  * thread handles into that SMSS and sends the SMSS's own values.
+ *
+ * The message is sent as it is (SmSendMsgToSm), not with SmExecPgm: that
+ * client closes the handle values it sent in the caller's own process, and
+ * the values sent here are the SMSS's, not the caller's. It would close
+ * whichever of the caller's handles had those values (a silo's, a port...).
  */
 NTSTATUS
 StartWin32InSilo(
@@ -181,7 +186,9 @@ StartWin32InSilo(
     WCHAR Image[MAX_PATH], CommandLine[MAX_PATH + 64];
     UNICODE_STRING ImageDos, ImageNt, CommandLineString;
     PRTL_USER_PROCESS_PARAMETERS Parameters;
-    RTL_USER_PROCESS_INFORMATION Info, Sent;
+    RTL_USER_PROCESS_INFORMATION Info;
+    PRTL_USER_PROCESS_INFORMATION Sent;
+    SM_API_MSG SmApiMsg;
     HANDLE SmPort, SiloSmss = NULL;
     NTSTATUS Status;
     ULONG Try;
@@ -219,19 +226,23 @@ StartWin32InSilo(
         /* The silo's SMSS knows its CSRSS a moment after the CSRSS's ports exist */
         for (Try = 0; Try < SILO_EXEC_RETRIES; Try++)
         {
-            /* SmExecPgm closes the handles it is given, whatever it answers: each try gives new ones */
-            Sent = Info;
+            /* The SMSS closes the handles it is given, whatever it answers: each try gives new ones */
+            ZeroMemory(&SmApiMsg, sizeof(SmApiMsg));
+            Sent = &SmApiMsg.u.ExecPgm.ProcessInformation;
+            *Sent = Info;
             Status = NtDuplicateObject(NtCurrentProcess(), Info.ProcessHandle, SiloSmss,
-                                       &Sent.ProcessHandle, 0, 0, DUPLICATE_SAME_ACCESS);
+                                       &Sent->ProcessHandle, 0, 0, DUPLICATE_SAME_ACCESS);
             if (!NT_SUCCESS(Status)) break;
             Status = NtDuplicateObject(NtCurrentProcess(), Info.ThreadHandle, SiloSmss,
-                                       &Sent.ThreadHandle, 0, 0, DUPLICATE_SAME_ACCESS);
+                                       &Sent->ThreadHandle, 0, 0, DUPLICATE_SAME_ACCESS);
             if (!NT_SUCCESS(Status))
             {
-                NtDuplicateObject(SiloSmss, Sent.ProcessHandle, NULL, NULL, 0, 0, DUPLICATE_CLOSE_SOURCE);
+                NtDuplicateObject(SiloSmss, Sent->ProcessHandle, NULL, NULL, 0, 0, DUPLICATE_CLOSE_SOURCE);
                 break;
             }
-            Status = SmExecPgm(SmPort, &Sent, FALSE);
+            SmApiMsg.u.ExecPgm.DebugFlag = FALSE;
+            SmApiMsg.ApiNumber = SmpExecPgmApi;
+            Status = SmSendMsgToSm(SmPort, &SmApiMsg);
             if (Status != STATUS_UNSUCCESSFUL) break;
             Sleep(SILO_CSRSS_READY_POLL_MS);
         }

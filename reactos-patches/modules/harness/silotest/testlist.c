@@ -30,6 +30,7 @@ extern void func_racemonitor(void);
 extern void func_racetree(void);
 extern void func_smss(void);
 extern void func_soak(void);
+extern void func_win32handles(void);
 
 const struct test winetest_testlist[] =
 {
@@ -55,5 +56,6 @@ const struct test winetest_testlist[] =
     { "racetree", func_racetree },
     { "smss", func_smss },
     { "soak", func_soak },
+    { "win32handles", func_win32handles },
     { 0, 0 }
 };
