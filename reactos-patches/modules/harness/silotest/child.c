@@ -9,6 +9,8 @@
 #include "escape.h"
 
 #define CHILD_SLEEP_FOREVER_MS      INFINITE
+#define CHILD_SPIN_BYTES_PER_KB     1024
+#define CHILD_SPIN_STRIDE           4096    /* one write per page */
 
 /* Checks the silo from the inside; each failed check sets one bit of the exit code */
 static
@@ -320,6 +322,24 @@ MakeCritical(VOID)
            NT_SUCCESS(RtlSetProcessIsCritical(TRUE, NULL, FALSE));
 }
 
+/* CPU and memory traffic until killed: writes over KiloBytes of committed memory, one byte per page */
+static
+DWORD
+SpinOverMemory(
+    _In_ ULONG KiloBytes)
+{
+    SIZE_T Bytes = (SIZE_T)KiloBytes * CHILD_SPIN_BYTES_PER_KB, Offset;
+    volatile UCHAR *Memory;
+
+    Memory = VirtualAlloc(NULL, Bytes ? Bytes : CHILD_SPIN_STRIDE, MEM_COMMIT, PAGE_READWRITE);
+    if (!Memory) return GetLastError();
+    for (;;)
+    {
+        for (Offset = 0; Offset < Bytes; Offset += CHILD_SPIN_STRIDE) Memory[Offset]++;
+        if (!Bytes) Memory[0]++;
+    }
+}
+
 VOID
 ChildMain(
     _In_ int argc,
@@ -410,6 +430,10 @@ ChildMain(
         WaitForSingleObject(Go, INFINITE);
         NtClose(Job);
         Sleep(CHILD_SLEEP_FOREVER_MS);
+    }
+    else if (!strcmp(Mode, CHILD_MODE_SPIN))
+    {
+        ExitCode = SpinOverMemory(strtoul(Argument, NULL, 0));
     }
     else if (!strcmp(Mode, CHILD_MODE_MAKE_TREE))
     {

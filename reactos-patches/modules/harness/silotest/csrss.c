@@ -164,7 +164,6 @@ CheckWin32World(
 }
 
 /* A silo whose CSRSS still serves: a new Win32 program runs there and ends with its code */
-static
 BOOL
 SiloRunsWin32(
     _In_ PSMSS_SILO Started)

@@ -68,6 +68,7 @@
 #define CHILD_MODE_CLOSE_JOB_WAIT   "closejobwait" /* "job:event" (inherited): when the event is set, closes
                                                     the job handle (its silo's last), then sleeps */
 #define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
+#define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
 
 /* The race's trees, made permanent by a silo process below its root */
 #define RACE_TREE_DEEP              L"\\RaceDeep"
@@ -198,6 +199,9 @@ NTSTATUS KillSiloProcess(_In_ HANDLE Silo, _In_ PCWSTR ImageName, _Out_ PSERVERS
 ULONG EarliestProcessIn(_In_opt_ HANDLE Job, _In_ PCWSTR ImageName, _Out_opt_ PLONGLONG CreateTime);
 ULONG ForEachProcessIn(_In_opt_ HANDLE Job, _In_opt_ PCWSTR ImageName, _In_opt_ PROCESS_VISITOR Visit,
                        _In_opt_ PVOID Context);
+
+/* csrss.c */
+BOOL SiloRunsWin32(_In_ PSMSS_SILO Started);
 
 /* namespace.c */
 DWORD LookupBenchNanoseconds(VOID);

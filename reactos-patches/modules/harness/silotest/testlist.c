@@ -14,6 +14,7 @@ extern void func_contain(void);
 extern void func_csrss(void);
 extern void func_csrsssoak(void);
 extern void func_ddi(void);
+extern void func_density(void);
 extern void func_escape(void);
 extern void func_fuzz(void);
 extern void func_hostcritical(void);
@@ -40,6 +41,7 @@ const struct test winetest_testlist[] =
     { "csrss", func_csrss },
     { "csrsssoak", func_csrsssoak },
     { "ddi", func_ddi },
+    { "density", func_density },
     { "escape", func_escape },
     { "fuzz", func_fuzz },
     { "hostcritical", func_hostcritical },
