@@ -272,3 +272,58 @@ def test_negative_controls_that_fail_as_declared_make_the_run_pass(tmp_path, mon
     result = run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=chosen, out_dir=tmp_path / "out2"),
                          stream=io.StringIO())
     assert result.exit_code == 1 and result.results[0].status == "UNEXPECTED-PASS"
+
+
+def test_run_snapshots_by_default_and_not_with_no_snapshot(tmp_path, monkeypatch):
+    from harness import cli, run
+
+    seen = []
+
+    def fake_execute(options, stream=None):
+        seen.append(options)
+        return run.RunResult([], [], 0, options.out_dir, 0.0)
+
+    monkeypatch.setattr(run, "execute", fake_execute)
+    monkeypatch.setenv("HARNESS_SNAPSHOT_DIR", str(tmp_path / "snaps"))
+    iso = tmp_path / "x.iso"
+    iso.write_bytes(b"\0" * 2048)
+    assert cli.main(["run", "--iso", str(iso), "--out", str(tmp_path / "a")]) == 0
+    assert cli.main(["run", "--iso", str(iso), "--out", str(tmp_path / "b"), "--no-snapshot"]) == 0
+    assert cli.main(["run", "--iso", str(iso), "--out", str(tmp_path / "c"), "--snapshot-dir", str(tmp_path / "o")]) == 0
+    assert [options.snapshot_dir for options in seen] == [tmp_path / "snaps", None, tmp_path / "o"]
+
+
+def test_the_default_suite_leaves_out_benchmarks_heavy_scenarios_and_negative_controls():
+    from harness.scenarios import SCENARIOS, select
+
+    default = {scenario.name for scenario in select([])}
+    assert "silo-bench" not in default and "silo-density" not in default and "selftest-failure" not in default
+    assert {"smoke", "silo-csrss", "silo-race"} <= default
+    # Named, they run
+    assert [s.name for s in select(["silo-density"])] == ["silo-density"]
+    assert SCENARIOS["silo-density"].test_timeout_s > 120
+
+
+def test_a_scenarios_own_test_timeout_reaches_its_boot_and_stretches_the_deadline(tmp_path, monkeypatch):
+    import harness.run as run
+    from harness.boot import BootRecord
+    from harness.scenarios import SCENARIOS
+    from harness.verdict import BootVerdict, Outcome
+
+    seen = {}
+
+    def fake_boot(name, options, on_line=None, on_status=None):
+        seen[name] = (options.test_timeout_s, options.limits.deadline_s)
+        return BootRecord(name, list(options.tests), BootVerdict(Outcome.PASS, "ok"), "tcg", [], options.run_dir)
+
+    monkeypatch.setattr(run, "run_boot", fake_boot)
+    density, jobs = SCENARIOS["silo-density"], SCENARIOS["silo-jobs"]
+    run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[jobs, density], out_dir=tmp_path / "out"),
+                stream=io.StringIO())
+    assert seen["boot1-silo-jobs"] == (None, 600.0)
+    timeout, deadline = seen["boot2-silo-density"]
+    assert timeout == density.test_timeout_s and deadline >= timeout + 60
+    # A timeout the user gives wins
+    run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[density], out_dir=tmp_path / "out2",
+                               test_timeout_s=30), stream=io.StringIO())
+    assert seen["boot1-silo-density"][0] == 30
