@@ -224,12 +224,13 @@ class SnapshotStore:
                 "its accelerator is not available now" if saved.identity.accel not in accels
                 else "its state file does not match its checksum")
             status(f"snapshot in {slot} is stale ({reason}); rebuilding")
-        elif (older := self._older_contents(iso, iso_sha256)) is not None:
-            status(f"snapshot: {iso} changed since its snapshot of {older} (different SHA-256); not using that one")
         else:
             unusable = self._recorded_unusable(slot, iso, iso_sha256, shape, accels)
             if unusable is not None:
                 return SnapshotResult(None, "unusable", f"recorded earlier: {unusable}", time.monotonic() - started)
+            older = self._older_contents(iso, iso_sha256)
+            if older is not None:
+                status(f"snapshot: {iso} changed since its snapshot of {older} (different SHA-256); not using that one")
         shutil.rmtree(slot, ignore_errors=True)
         self._prune(keep=slot)
         status(f"snapshot: booting {iso.name} once to the runner's plan question")
