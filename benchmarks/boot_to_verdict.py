@@ -5,7 +5,6 @@ Prints one row per boot and the median; the bar is <= 30 s under TCG on 2-core m
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -15,12 +14,11 @@ from harness.boot import BootOptions, run_boot
 from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
 
+from options import benchmark_parser
+
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--iso", required=True, type=Path)
-    parser.add_argument("--accel", default="tcg", choices=("auto", "kvm", "tcg"))
-    parser.add_argument("--runs", type=int, default=3)
+    parser = benchmark_parser(__doc__, runs=3)
     parser.add_argument("--scenario", default="smoke")
     args = parser.parse_args()
 

@@ -16,7 +16,6 @@ This boots once (or --runs times) and prints the figures as a table, then the go
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +25,8 @@ from harness.boot import BootOptions, run_boot
 from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
 from harness.scenarios.density import DENSITY_TEST_TIMEOUT_S
+
+from options import benchmark_parser
 
 SCENARIO = "silo-density"
 SILOS_GOAL = 200
@@ -105,10 +106,7 @@ def print_goals(runs: List[Metrics]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iso", required=True, type=Path)
-    parser.add_argument("--accel", default="tcg", choices=("auto", "kvm", "tcg"))
-    parser.add_argument("--runs", type=int, default=1)
+    parser = benchmark_parser(__doc__, runs=1)
     args = parser.parse_args()
 
     tests = list(SCENARIOS[SCENARIO].tests)

@@ -9,7 +9,6 @@ This prints one row per boot with the accelerator that ran it, then the median r
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -19,6 +18,8 @@ from typing import Dict, Optional
 from harness.boot import BootOptions, run_boot
 from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
+
+from options import benchmark_parser
 
 SCENARIO = "silo-csrss"
 RATIO_GOAL = 1.5
@@ -34,10 +35,7 @@ def figures(record) -> Optional[Dict[str, Dict[str, str]]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iso", required=True, type=Path)
-    parser.add_argument("--accel", default="tcg", choices=("auto", "kvm", "tcg"))
-    parser.add_argument("--runs", type=int, default=3)
+    parser = benchmark_parser(__doc__, runs=3)
     args = parser.parse_args()
 
     tests = list(SCENARIOS[SCENARIO].tests)

@@ -12,7 +12,6 @@ cores. Figures from a pass that did not pass are printed but flagged.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from harness.monitor import Limits
 from harness.run import RunOptions, RunResult, execute
 from harness.scenarios import Scenario, select
 from harness.snapshot import SnapshotStore, shape_for
+
+from options import benchmark_parser
 
 SUITE_GOAL_S = 60.0
 OVERHEAD_GOAL_S = 3.0
@@ -132,9 +133,7 @@ def print_goals(passes: Dict[str, Pass]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iso", required=True, type=Path)
-    parser.add_argument("--accel", default="tcg", choices=("auto", "kvm", "tcg"))
+    parser = benchmark_parser(__doc__)
     parser.add_argument("--jobs", "-j", type=int, default=2)
     parser.add_argument("--scenario", "-s", action="append", help="scenario (repeatable); default: the default suite")
     parser.add_argument("--skip-cold", action="store_true", help="leave out the cold pass")
