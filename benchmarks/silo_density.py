@@ -26,7 +26,7 @@ from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
 from harness.scenarios.density import DENSITY_TEST_TIMEOUT_S
 
-from options import benchmark_parser
+from options import add_snapshot_option, benchmark_parser, snapshot_for
 
 SCENARIO = "silo-density"
 SILOS_GOAL = 200
@@ -107,7 +107,9 @@ def print_goals(runs: List[Metrics]) -> None:
 
 def main() -> int:
     parser = benchmark_parser(__doc__, runs=1)
+    add_snapshot_option(parser)
     args = parser.parse_args()
+    snapshot = snapshot_for(args)
 
     tests = list(SCENARIOS[SCENARIO].tests)
     runs: List[Metrics] = []
@@ -115,7 +117,7 @@ def main() -> int:
         for run in range(1, args.runs + 1):
             record = run_boot(f"silo-density{run}",
                               BootOptions(iso=args.iso, tests=tests, run_dir=Path(scratch) / f"r{run}",
-                                          accel=args.accel, test_timeout_s=DENSITY_TEST_TIMEOUT_S,
+                                          accel=args.accel, test_timeout_s=DENSITY_TEST_TIMEOUT_S, snapshot=snapshot,
                                           limits=Limits(deadline_s=DEADLINE_S, inactivity_s=INACTIVITY_S)))
             found = figures(record)
             if found is None:

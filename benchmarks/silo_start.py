@@ -19,7 +19,7 @@ from harness.boot import BootOptions, run_boot
 from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
 
-from options import benchmark_parser
+from options import add_snapshot_option, benchmark_parser, snapshot_for
 
 SCENARIO = "silo-csrss"
 RATIO_GOAL = 1.5
@@ -36,7 +36,9 @@ def figures(record) -> Optional[Dict[str, Dict[str, str]]]:
 
 def main() -> int:
     parser = benchmark_parser(__doc__, runs=3)
+    add_snapshot_option(parser)
     args = parser.parse_args()
+    snapshot = snapshot_for(args)
 
     tests = list(SCENARIOS[SCENARIO].tests)
     ratios = []
@@ -44,7 +46,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="silo-start-") as scratch:
         for run in range(1, args.runs + 1):
             record = run_boot(f"silo-start{run}", BootOptions(iso=args.iso, tests=tests, run_dir=Path(scratch) / f"r{run}",
-                                                              accel=args.accel,
+                                                              accel=args.accel, snapshot=snapshot,
                                                               limits=Limits(deadline_s=400, inactivity_s=120)))
             found = figures(record)
             if found is None:
