@@ -28,9 +28,8 @@ from .offline import judge_transcript
 from .attach import attach
 from .snapshot import Snapshot
 from .verdict import BootVerdict, EndReason, Outcome
-from .vm import Machine, MachineConfig, VMError, kvm_usable
+from .vm import KVM_FIRST_OUTPUT_S, Machine, MachineConfig, VMError, kvm_usable
 
-KVM_FIRST_OUTPUT_S = 20.0   # a KVM boot that prints nothing on COM1 by then is treated as broken
 # Sessions that end with the guest at a kdb:> prompt: a bugcheck or debugger entry, a hang broken into
 ATTACHABLE_ENDS = {EndReason.FATAL, EndReason.INACTIVITY}
 

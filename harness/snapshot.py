@@ -35,7 +35,7 @@ from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import ConsoleSession, Limits, Monitor
 from .plan import PLAN_BOOT_OPTION
 from .verdict import EndReason
-from .vm import Machine, MachineConfig, VMError, find_qemu
+from .vm import KVM_FIRST_OUTPUT_S, Machine, MachineConfig, VMError, find_qemu
 
 # Bump when what a snapshot holds, or how a boot is started from it, changes
 SNAPSHOT_FORMAT = 1
@@ -266,14 +266,18 @@ class SnapshotStore:
         slot.mkdir(parents=True, exist_ok=True)
         prepared = prepare_iso(iso, slot / ISO_FILE, snapshot_request())
         failures: List[str] = []
-        for accel in accels:
+        for index, accel in enumerate(accels):
             work = slot / f"boot-{accel}"
             config = MachineConfig(cdrom=prepared, accel=accel, memory_mb=shape.memory_mb, cpus=shape.cpus,
                                    qemu=shape.qemu)
             session = ConsoleSession(stop_at_ready=True)
+            limits = ready_limits
+            if index + 1 < len(accels):
+                # As a cold boot's KVM probe: silence this long means the loader faulted; try the next
+                limits = Limits(ready_limits.deadline_s, ready_limits.inactivity_s, first_output_s=KVM_FIRST_OUTPUT_S)
             try:
                 with Machine(config, work) as machine:
-                    transcript = Monitor(machine, ready_limits, session=session).run()
+                    transcript = Monitor(machine, limits, session=session).run()
                     if transcript.end is not EndReason.RUNNER_READY:
                         failures.append(f"{accel}: the runner never asked for its plan ({transcript.end.value}"
                                         f"{': ' + transcript.end_detail if transcript.end_detail else ''}; "
