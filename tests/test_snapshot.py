@@ -149,3 +149,13 @@ def test_the_manifest_records_what_the_snapshot_was_taken_from(tmp_path, livecd)
     assert identity["qemu_version"].startswith("QEMU emulator version")
     assert "HARNESSPLAN=COM1" in identity["boot_options"]
     assert manifest["source_iso"] == str(livecd.resolve())
+
+
+def test_runs_that_want_the_same_snapshot_at_once_make_it_once(tmp_path, livecd):
+    """A container host's CI starts several runs on one ISO together: one makes it, the others wait and reuse it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: ensure(SnapshotStore(tmp_path / "cache"), livecd), range(3)))
+    assert sorted(result.action for result in results) == ["created", "reused", "reused"]
+    assert len({result.snapshot.directory for result in results}) == 1
