@@ -170,6 +170,99 @@ TestLimits(VOID)
     NtClose(Job);
 }
 
+/* Room for the list header and this many ids */
+#define ID_LIST_BYTES(Ids)  FIELD_OFFSET(JOBOBJECT_BASIC_PROCESS_ID_LIST, ProcessIdList[Ids])
+#define ID_LIST_CHILDREN    2
+
+typedef struct _ID_LIST_BUFFER
+{
+    JOBOBJECT_BASIC_PROCESS_ID_LIST List;
+    ULONG_PTR More[ID_LIST_CHILDREN];
+} ID_LIST_BUFFER;
+
+static
+BOOL
+IsChildId(
+    _In_ ULONG_PTR Id,
+    _In_reads_(ID_LIST_CHILDREN) PROCESS_INFORMATION *Children)
+{
+    ULONG i;
+
+    for (i = 0; i < ID_LIST_CHILDREN; i++)
+    {
+        if (Id == Children[i].dwProcessId) return TRUE;
+    }
+    return FALSE;
+}
+
+/* JobObjectBasicProcessIdList: every active process, or those that fit and the count of all */
+static
+void
+TestProcessIdList(VOID)
+{
+    PROCESS_INFORMATION Children[ID_LIST_CHILDREN];
+    ID_LIST_BUFFER Buffer;
+    ULONG i, Length;
+    HANDLE Job;
+    NTSTATUS Status;
+
+    ok(NT_SUCCESS(CreateJob(&Job, 0)), "CreateJob failed\n");
+
+    /* An empty job lists nothing */
+    FillMemory(&Buffer, sizeof(Buffer), 0xAA);
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicProcessIdList, &Buffer, sizeof(Buffer), &Length);
+    ok(Status == STATUS_SUCCESS, "empty job: 0x%08lx\n", Status);
+    ok(Buffer.List.NumberOfAssignedProcesses == 0 && Buffer.List.NumberOfProcessIdsInList == 0,
+       "empty job: %lu assigned, %lu listed\n", Buffer.List.NumberOfAssignedProcesses,
+       Buffer.List.NumberOfProcessIdsInList);
+    ok(Length == ID_LIST_BYTES(0), "empty job: return length %lu\n", Length);
+
+    for (i = 0; i < ID_LIST_CHILDREN; i++)
+    {
+        ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Children[i]), "SpawnChild failed: %lu\n", GetLastError());
+        ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Children[i].hProcess)), "assign failed\n");
+        ResumeThread(Children[i].hThread);
+    }
+
+    /* Room for all */
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicProcessIdList, &Buffer,
+                                         ID_LIST_BYTES(ID_LIST_CHILDREN), &Length);
+    ok(Status == STATUS_SUCCESS, "room for all: 0x%08lx\n", Status);
+    ok(Buffer.List.NumberOfAssignedProcesses == ID_LIST_CHILDREN &&
+       Buffer.List.NumberOfProcessIdsInList == ID_LIST_CHILDREN,
+       "room for all: %lu assigned, %lu listed\n", Buffer.List.NumberOfAssignedProcesses,
+       Buffer.List.NumberOfProcessIdsInList);
+    ok(IsChildId(Buffer.List.ProcessIdList[0], Children) && IsChildId(Buffer.List.ProcessIdList[1], Children) &&
+       Buffer.List.ProcessIdList[0] != Buffer.List.ProcessIdList[1], "ids %Iu %Iu are not the children's\n",
+       Buffer.List.ProcessIdList[0], Buffer.List.ProcessIdList[1]);
+    ok(Length == ID_LIST_BYTES(ID_LIST_CHILDREN), "room for all: return length %lu\n", Length);
+
+    /* Room for one: that one, and the count of all (ERROR_MORE_DATA in Win32) */
+    FillMemory(&Buffer, sizeof(Buffer), 0xAA);
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicProcessIdList, &Buffer, ID_LIST_BYTES(1), &Length);
+    ok(Status == STATUS_BUFFER_OVERFLOW, "room for one: 0x%08lx\n", Status);
+    ok(Buffer.List.NumberOfAssignedProcesses == ID_LIST_CHILDREN && Buffer.List.NumberOfProcessIdsInList == 1 &&
+       IsChildId(Buffer.List.ProcessIdList[0], Children), "room for one: %lu assigned, %lu listed, id %Iu\n",
+       Buffer.List.NumberOfAssignedProcesses, Buffer.List.NumberOfProcessIdsInList, Buffer.List.ProcessIdList[0]);
+    ok(Buffer.More[0] == (ULONG_PTR)0xAAAAAAAA, "room for one: the id after it was written\n");
+    ok(Length == ID_LIST_BYTES(1), "room for one: return length %lu\n", Length);
+
+    /* No room for an id at all */
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicProcessIdList, &Buffer, ID_LIST_BYTES(0), &Length);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "header only: 0x%08lx\n", Status);
+
+    /* A child that ended is no longer listed */
+    TerminateProcess(Children[0].hProcess, ERROR_CANCELLED);
+    ok(WaitActiveProcesses(Job, ID_LIST_CHILDREN - 1), "job counts %lu active processes\n", ActiveProcesses(Job));
+    Status = NtQueryInformationJobObject(Job, JobObjectBasicProcessIdList, &Buffer, sizeof(Buffer), &Length);
+    ok(Status == STATUS_SUCCESS && Buffer.List.NumberOfProcessIdsInList == 1 &&
+       Buffer.List.ProcessIdList[0] == Children[1].dwProcessId, "after an exit: 0x%08lx, %lu listed, id %Iu\n",
+       Status, Buffer.List.NumberOfProcessIdsInList, Buffer.List.ProcessIdList[0]);
+
+    for (i = 0; i < ID_LIST_CHILDREN; i++) CloseChild(&Children[i]);
+    NtClose(Job);
+}
+
 START_TEST(jobs)
 {
     TestAssign();
@@ -178,4 +271,5 @@ START_TEST(jobs)
     TestBreakaway(JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK, 1);
     TestKillOnJobClose();
     TestLimits();
+    TestProcessIdList();
 }
