@@ -358,11 +358,13 @@ ChildMain(
     {
         ExitCode = strtoul(Argument, NULL, 0);
     }
-    else if (!strcmp(Mode, CHILD_MODE_SPAWN) || !strcmp(Mode, CHILD_MODE_SPAWN_SHORT))
+    else if (!strcmp(Mode, CHILD_MODE_SPAWN) || !strcmp(Mode, CHILD_MODE_SPAWN_SHORT) ||
+             !strcmp(Mode, CHILD_MODE_SPAWN_BREAKAWAY))
     {
         PCSTR GrandchildMode = !strcmp(Mode, CHILD_MODE_SPAWN) ? CHILD_MODE_WAIT : CHILD_MODE_EXIT;
+        DWORD Flags = !strcmp(Mode, CHILD_MODE_SPAWN_BREAKAWAY) ? CREATE_BREAKAWAY_FROM_JOB : 0;
 
-        if (!SpawnChild(GrandchildMode, NULL, FALSE, 0, &ProcessInfo))
+        if (!SpawnChild(GrandchildMode, NULL, FALSE, Flags, &ProcessInfo))
         {
             ExitCode = GetLastError();
         }

@@ -263,6 +263,42 @@ TestProcessIdList(VOID)
     NtClose(Job);
 }
 
+/*
+ * A process in a job asks for a child outside it (CREATE_BREAKAWAY_FROM_JOB):
+ * refused with ERROR_ACCESS_DENIED unless the job allows breakaway, always
+ * refused from a silo; the child leaves the job when it is allowed.
+ */
+static
+void
+TestBreakawayRequested(
+    _In_ BOOL Silo,
+    _In_ ULONG LimitFlags,
+    _In_ DWORD ExpectedExitCode,
+    _In_ ULONG ExpectedTotal)
+{
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION Accounting;
+    PROCESS_INFORMATION Child;
+    HANDLE Job;
+    DWORD ExitCode;
+
+    ok(NT_SUCCESS(Silo ? MakeSilo(&Job) : CreateJob(&Job, 0)), "job or silo not made\n");
+    if (LimitFlags) ok(SetJobLimitFlags(Job, LimitFlags) == STATUS_SUCCESS, "set limits 0x%lx\n", LimitFlags);
+    ok(SpawnChild(CHILD_MODE_SPAWN_BREAKAWAY, NULL, TRUE, 0, &Child), "SpawnChild failed\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Job, Child.hProcess)), "assign failed\n");
+    ResumeThread(Child.hThread);
+
+    ExitCode = WaitChild(&Child);
+    ok(ExitCode == ExpectedExitCode, "silo %d limits 0x%lx: breakaway asked, child says %lu, expected %lu\n",
+       Silo, LimitFlags, ExitCode, ExpectedExitCode);
+    ok(WaitActiveProcesses(Job, 0), "job still counts %lu active processes\n", ActiveProcesses(Job));
+    NtQueryInformationJobObject(Job, JobObjectBasicAccountingInformation, &Accounting, sizeof(Accounting), NULL);
+    ok(Accounting.TotalProcesses == ExpectedTotal, "silo %d limits 0x%lx: TotalProcesses %lu, expected %lu\n",
+       Silo, LimitFlags, Accounting.TotalProcesses, ExpectedTotal);
+
+    CloseChild(&Child);
+    NtClose(Job);
+}
+
 START_TEST(jobs)
 {
     TestAssign();
@@ -272,4 +308,7 @@ START_TEST(jobs)
     TestKillOnJobClose();
     TestLimits();
     TestProcessIdList();
+    TestBreakawayRequested(FALSE, 0, ERROR_ACCESS_DENIED, 1);
+    TestBreakawayRequested(FALSE, JOB_OBJECT_LIMIT_BREAKAWAY_OK, 0, 1);
+    TestBreakawayRequested(TRUE, 0, ERROR_ACCESS_DENIED, 1);
 }

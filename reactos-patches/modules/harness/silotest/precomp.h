@@ -69,6 +69,8 @@
                                                     the job handle (its silo's last), then sleeps */
 #define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
+#define CHILD_MODE_SPAWN_BREAKAWAY  "spawnbreakaway" /* starts an "exit" grandchild with CREATE_BREAKAWAY_FROM_JOB;
+                                                        exit code = 0 or CreateProcess's error */
 
 /* The race's trees, made permanent by a silo process below its root */
 #define RACE_TREE_DEEP              L"\\RaceDeep"
