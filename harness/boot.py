@@ -114,6 +114,17 @@ def _save_session(run_dir: Path, options: BootOptions, transcript: Transcript, a
                   until_shutdown=options.until_shutdown).save(run_dir)
 
 
+def _watch(machine: Machine, options: BootOptions, limits: Limits, feed: PlanFeed, kernel_started: bool,
+           on_line: Optional[LineCallback], status: Callable[[str], None]) -> Transcript:
+    """Watches a launched machine until the session ends (answering the runner's plan questions from
+    ``feed``), then hands the terminal over if the guest sits in KDBG and the user asked for that."""
+    session = ConsoleSession(stop_on_done=not options.until_shutdown, plan=feed, kernel_started=kernel_started)
+    transcript = Monitor(machine, limits, on_line=on_line, session=session).run()
+    if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
+        attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
+    return transcript
+
+
 def run_boot(name: str, options: BootOptions, on_line: Optional[LineCallback] = None,
              on_status: Optional[Callable[[str], None]] = None) -> BootRecord:
     """Boots once (or twice, on a KVM fallback or a snapshot that did not load) and returns the
@@ -157,10 +168,7 @@ def _run_from_snapshot(name: str, options: BootOptions, snapshot: Snapshot, on_l
     try:
         # The guest has been waiting at its question since the snapshot: the first answer goes now
         machine.write_console(feed.next_answer().encode("ascii"))
-        session = ConsoleSession(stop_on_done=not options.until_shutdown, plan=feed, kernel_started=True)
-        transcript = Monitor(machine, options.limits, on_line=on_line, session=session).run()
-        if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
-            attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
+        transcript = _watch(machine, options, options.limits, feed, True, on_line, status)
         command = " ".join(machine.command)
     except VMError as error:
         attempts.append(Attempt(accel, "infra", str(error), time.monotonic() - start))
@@ -201,10 +209,7 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
             status(f"{name}: starting QEMU ({accel})")
             try:
                 with Machine(config, attempt_dir) as machine:
-                    session = ConsoleSession(stop_on_done=not options.until_shutdown, plan=PlanFeed(answers))
-                    transcript = Monitor(machine, limits, on_line=on_line, session=session).run()
-                    if options.attach_on_crash and transcript.end in ATTACHABLE_ENDS:
-                        attach(machine, sys.stdin.fileno(), sys.stdout.buffer, status)
+                    transcript = _watch(machine, options, limits, PlanFeed(answers), False, on_line, status)
                     command = " ".join(machine.command)
                 cpu_s = machine.cpu_s
             except VMError as error:
