@@ -202,11 +202,11 @@ class Monitor:
     """Runs the session loop for one :class:`Machine`."""
 
     def __init__(self, machine: Machine, limits: Limits, on_line: Optional[LineCallback] = None,
-                 stop_on_done: bool = True, session: Optional[ConsoleSession] = None) -> None:
+                 session: Optional[ConsoleSession] = None) -> None:
         self.machine = machine
         self.limits = limits
         self.on_line = on_line
-        self.session = session or ConsoleSession(stop_on_done)
+        self.session = session or ConsoleSession()
         self._splitter = LineSplitter()
         self._fatal_since: Optional[float] = None
         self._break_in_since: Optional[float] = None
