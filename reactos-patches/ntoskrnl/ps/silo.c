@@ -118,7 +118,10 @@ PspIsServerSilo(
     return PspIsSilo(Job) && (Job->ServerSiloGlobals != NULL);
 }
 
-/* The silo a process belongs to: its job when that job is a silo */
+/*
+ * The silo a process belongs to: the top-level job of its chain when that
+ * job is a silo (a silo is never nested, jobs nest inside it)
+ */
 PESILO
 NTAPI
 PspGetProcessSilo(
@@ -126,7 +129,7 @@ PspGetProcessSilo(
 {
     PEJOB Job = Process->Job;
 
-    return PspIsSilo(Job) ? Job : NULL;
+    return (Job != NULL) ? PspGetJobSilo(Job) : NULL;
 }
 
 /* The server silo a process belongs to, NULL for the host */
@@ -135,9 +138,9 @@ NTAPI
 PspGetProcessServerSilo(
     _In_ PEPROCESS Process)
 {
-    PEJOB Job = Process->Job;
+    PESILO Silo = PspGetProcessSilo(Process);
 
-    return PspIsServerSilo(Job) ? Job : NULL;
+    return PspIsServerSilo(Silo) ? Silo : NULL;
 }
 
 /* ETHREAD.AttachedSilo: NULL = not attached, PSP_ATTACHED_HOST_SILO = host */
@@ -210,8 +213,15 @@ PspCreateSilo(
     {
         Status = STATUS_CONTAINER_ASSIGNED;
     }
-    else if (!(Job->LimitFlags & PSP_JOB_SILO_REQUIRED_LIMITS))
+    else if (!IsListEmpty(&Job->Extension->ChildJobListHead))
     {
+        /* Its nested jobs would be silos of their own inside it */
+        Status = STATUS_JOB_NOT_EMPTY;
+    }
+    else if ((PspGetParentJob(Job) != NULL) ||
+             !(Job->LimitFlags & PSP_JOB_SILO_REQUIRED_LIMITS))
+    {
+        /* Silos do not nest */
         Status = STATUS_INVALID_PARAMETER;
     }
     else
@@ -1272,9 +1282,11 @@ PspQuerySiloInformation(
     }
     else
     {
+        /* The caller's silo is the top of its chain of jobs */
         Job = PsGetCurrentProcess()->Job;
         if (Job != NULL)
         {
+            Job = PspGetRootJob(Job);
             ObReferenceObject(Job);
         }
         else if (JobInformationClass != JobObjectServerSiloUserSharedData)
