@@ -8,7 +8,6 @@
 #include "precomp.h"
 #include "escape.h"
 
-#define CHILD_SLEEP_FOREVER_MS      INFINITE
 #define CHILD_SPIN_BYTES_PER_KB     1024
 #define CHILD_SPIN_STRIDE           4096    /* one write per page */
 
@@ -467,7 +466,7 @@ ChildMain(
         EnablePrivilege(SE_TCB_PRIVILEGE);
         ExitCode = NtRaiseHardError(strtoul(Argument, NULL, 0), 0, 0, NULL, OptionShutdownSystem, &Response);
     }
-    else
+    else if (!PrisonChildMain(Mode, Argument, &ExitCode))
     {
         ExitCode = ERROR_INVALID_PARAMETER;
     }

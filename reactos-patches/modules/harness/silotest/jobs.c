@@ -14,9 +14,9 @@ static
 void
 TestAssign(VOID)
 {
-    PROCESS_INFORMATION Child;
+    PROCESS_INFORMATION Child, Member;
     JOBOBJECT_BASIC_ACCOUNTING_INFORMATION Accounting;
-    HANDLE Job, Other;
+    HANDLE Job, Other, Nested;
     BOOL InJob = FALSE;
     NTSTATUS Status;
 
@@ -34,11 +34,23 @@ TestAssign(VOID)
     ok(Accounting.ActiveProcesses == 1, "ActiveProcesses %lu, expected 1\n", Accounting.ActiveProcesses);
     ok(Accounting.TotalProcesses == 1, "TotalProcesses %lu, expected 1\n", Accounting.TotalProcesses);
 
-    /* A second job is refused and leaves no trace */
+    /* A second job that has a process of its own is refused and left as it was */
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Member), "SpawnChild failed: %lu\n", GetLastError());
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Other, Member.hProcess)), "assign to the second job failed\n");
     Status = NtAssignProcessToJobObject(Other, Child.hProcess);
     ok(Status == STATUS_ACCESS_DENIED, "second assign: 0x%08lx\n", Status);
     ok(IsProcessInJob(Child.hProcess, Other, &InJob) && !InJob, "child claims the second job\n");
-    ok(ActiveProcesses(Other) == 0, "second job counts %lu processes\n", ActiveProcesses(Other));
+    ok(ActiveProcesses(Other) == 1, "second job counts %lu processes\n", ActiveProcesses(Other));
+    CloseChild(&Member);
+
+    /* An empty job is nested in the child's job (Windows 8 and later): the child is in both */
+    ok(NT_SUCCESS(CreateJob(&Nested, 0)), "CreateJob failed\n");
+    Status = NtAssignProcessToJobObject(Nested, Child.hProcess);
+    ok(Status == STATUS_SUCCESS, "assign to an empty job: 0x%08lx\n", Status);
+    ok(IsProcessInJob(Child.hProcess, Nested, &InJob) && InJob, "child not in the nested job\n");
+    ok(IsProcessInJob(Child.hProcess, Job, &InJob) && InJob, "child left its first job\n");
+    ok(ActiveProcesses(Job) == 1 && ActiveProcesses(Nested) == 1, "counts %lu and %lu\n",
+       ActiveProcesses(Job), ActiveProcesses(Nested));
 
     /* Leaving on exit */
     TerminateProcess(Child.hProcess, 0);
@@ -49,6 +61,7 @@ TestAssign(VOID)
     ok(Accounting.TotalProcesses == 1, "TotalProcesses %lu after exit, expected 1\n", Accounting.TotalProcesses);
 
     CloseChild(&Child);
+    NtClose(Nested);
     NtClose(Other);
     NtClose(Job);
 }
@@ -77,11 +90,13 @@ TestInheritAndTerminate(VOID)
     ok(WaitActiveProcesses(Job, 0), "job still counts %lu active processes\n", ActiveProcesses(Job));
     ok(WaitForSingleObject(Job, 0) == WAIT_OBJECT_0, "terminated job is not signaled\n");
 
-    /* Nobody joins a terminated job */
+    /* A terminated job takes new processes again, and stays signaled (as on Windows) */
     CloseChild(&Child);
     ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Child), "SpawnChild failed\n");
     Status = NtAssignProcessToJobObject(Job, Child.hProcess);
-    ok(Status == STATUS_PROCESS_IS_TERMINATING, "assign to a terminated job: 0x%08lx\n", Status);
+    ok(Status == STATUS_SUCCESS, "assign to a terminated job: 0x%08lx\n", Status);
+    ok(WaitForSingleObject(Job, 0) == WAIT_OBJECT_0, "a new process reset the terminated job's state\n");
+    NtTerminateJobObject(Job, JOB_EXIT_STATUS);
 
     CloseChild(&Child);
     NtClose(Job);

@@ -35,6 +35,12 @@
 
 #define SILOTEST_IMAGE              L"silotest.exe"
 
+/* Jobs in one chain of nested jobs at most (the kernel's PSP_JOB_MAX_CHAIN) */
+#define SILOTEST_MAX_JOB_CHAIN      8
+
+/* A child that sleeps "until killed" */
+#define CHILD_SLEEP_FOREVER_MS      INFINITE
+
 /* How long a test waits for a child process or a job to settle */
 #define SILOTEST_WAIT_MS            10000
 #define SILOTEST_POLL_MS            20
@@ -71,6 +77,39 @@
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
 #define CHILD_MODE_SPAWN_BREAKAWAY  "spawnbreakaway" /* starts an "exit" grandchild with CREATE_BREAKAWAY_FROM_JOB;
                                                         exit code = 0 or CreateProcess's error */
+
+/* Child modes of the job limit tests (prisonchild.c); "a:b" arguments are numbers */
+#define CHILD_MODE_FORK_BOMB        "forkbomb"  /* <max>[:<hold ms>]: "wait" children until creation fails */
+#define CHILD_MODE_HOG              "hog"       /* <chunk KB>:<max MB>[:<hold ms>]: commits until refused */
+#define CHILD_MODE_SECTION_HOG      "sectionhog" /* the same, from paging-file backed sections */
+#define CHILD_MODE_CHURN            "churn"     /* <rounds>: commit, free, recommit; 0 if never refused */
+#define CHILD_MODE_IO               "io"        /* <n>: n counted writes to NUL and reads of its image */
+#define CHILD_MODE_IO_WAIT          "iowait"    /* the same, then sleeps until killed */
+#define CHILD_MODE_GUARD            "guard"     /* <n>: n tenants in a kill-on-close job it alone holds */
+#define CHILD_MODE_SOFT_GUARD       "softguard" /* the same without kill on close (the control) */
+#define CHILD_MODE_CRASH            "crash"     /* an unhandled access violation */
+#define CHILD_MODE_SPAWN_CRASH      "spawncrash" /* starts a "crash" child (as Win32 programs start them) and waits;
+                                                    exit code = the child's */
+#define CHILD_MODE_RAISE_PRIORITY   "raiseprio" /* asks for HIGH_PRIORITY_CLASS; exit code = its class after */
+#define CHILD_MODE_AFFINITY         "affinity"  /* exit code = its affinity mask */
+#define CHILD_MODE_ERROR_MODE       "errormode" /* SetErrorMode(0); exit code = its hard error mode after */
+
+/* The tenant's attacks on its prison (prisonchild.c, prisonescape.c) */
+#define CHILD_MODE_LIFT_LIMITS      "liftlimits" /* sets no limits on every job it can name; exit code = successes */
+#define CHILD_MODE_NEST_BREAKAWAY   "nestbreak" /* nests a breakaway job, starts a child out of it; exit code = its id */
+#define CHILD_MODE_NEST_BOMB        "nestbomb"  /* <max>: a fork bomb from a nested job without limits */
+#define CHILD_MODE_RAISE_SPIN       "raisespin" /* realtime class, a time-critical spinner kept resumed */
+#define CHILD_MODE_RAISE_ONLY       "raiseonly" /* asks for the realtime class, then sleeps */
+#define CHILD_MODE_GRAB             "grab"      /* puts every process it has a handle to into its own job */
+#define CHILD_MODE_JOB_STORM        "jobstorm"  /* <n>: n jobs with rate control and time notification limits */
+#define ESCAPE_HANDLE_SCAN_MAX      0x1000      /* the handle values a tenant tries */
+#define ESCAPE_GRAB_WAIT_MS         1000        /* how long the grabbing tenant waits for the host's handle */
+
+/* Exit code of the fork bomb and the hogs: a count in the high word, the error that stopped it in the low */
+#define PRISON_RESULT(Count, Error) ((((DWORD)(Count)) << 16) | ((DWORD)(Error) & 0xFFFF))
+#define PRISON_RESULT_COUNT(Code)   ((Code) >> 16)
+#define PRISON_RESULT_ERROR(Code)   ((Code) & 0xFFFF)
+#define PRISON_HOG_UNIT_KB          64      /* the hogs count what they committed in these */
 
 /* The race's trees, made permanent by a silo process below its root */
 #define RACE_TREE_DEEP              L"\\RaceDeep"
@@ -163,6 +202,9 @@ ULONG NonPagedPoolPages(VOID);
 BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt_ PSERVERSILO_BASIC_INFORMATION Basic);
 VOID ChildMain(_In_ int argc, _In_ char **argv);
 
+/* prisonchild.c */
+BOOL PrisonChildMain(_In_ PCSTR Mode, _In_ PCSTR Argument, _Out_ PDWORD ExitCode);
+
 /* What a soak counts in the guest before its cycles and after them */
 typedef struct _GUEST_COUNTS
 {
@@ -215,6 +257,67 @@ void UnloadSiloDriver(_In_ HANDLE Device);
 PSILODRV_RESULTS RunDriverChecks(_In_ HANDLE Device, _In_ DWORD Code, _In_opt_ PVOID Input, _In_ DWORD InputLength);
 PSILODRV_RESULTS RunDriverChecksInto(_In_ HANDLE Device, _In_ DWORD Code, _In_opt_ PVOID Input,
                                      _In_ DWORD InputLength, _Out_ PSILODRV_RESULTS Results);
+
+/* jobwatch.c: a job's messages, its figures over time, a host timer's lateness */
+#define JOB_WATCH_MAX_PROCESSES     512
+#define JOB_SAMPLER_MAX_JOBS        4
+
+typedef struct _JOB_MESSAGE
+{
+    DWORD Id;                   /* JOB_OBJECT_MSG_*: GetQueuedCompletionStatus's byte count */
+    ULONG_PTR Key;              /* the job's completion key */
+    ULONG_PTR ProcessId;        /* the overlapped pointer: the process it is about, or 0 */
+} JOB_MESSAGE, *PJOB_MESSAGE;
+
+typedef struct _JOB_SAMPLE_SERIES
+{
+    HANDLE Job;
+    ULONG SiloId;
+    double LastCpuMs;
+    double LastMs;
+} JOB_SAMPLE_SERIES, *PJOB_SAMPLE_SERIES;
+
+typedef struct _JOB_SAMPLER
+{
+    PCSTR Name;
+    ULONG Count;
+    DWORD PeriodMs;
+    LARGE_INTEGER Start;
+    HANDLE Stop;
+    HANDLE Thread;
+    JOB_SAMPLE_SERIES Series[JOB_SAMPLER_MAX_JOBS];
+} JOB_SAMPLER, *PJOB_SAMPLER;
+
+typedef struct _HOST_TIMER
+{
+    HANDLE Stop;
+    HANDLE Thread;
+    ULONG Ticks;
+    double WorstLateMs;
+    double TotalLateMs;
+} HOST_TIMER, *PHOST_TIMER;
+
+HANDLE AttachJobPort(_In_ HANDLE Job, _In_ ULONG_PTR Key);
+BOOL ReadJobMessage(_In_ HANDLE Port, _In_ DWORD TimeoutMs, _Out_ PJOB_MESSAGE Message);
+BOOL ExpectJobMessage(_In_ HANDLE Port, _In_ ULONG_PTR Key, _In_ DWORD Id, _In_ ULONG_PTR ProcessId,
+                      _In_ PCSTR Case);
+BOOL ExpectNoJobMessage(_In_ HANDLE Port, _In_ DWORD QuietMs, _In_ PCSTR Case);
+ULONG DrainJobMessages(_In_ HANDLE Port, _In_ DWORD QuietMs, _Out_writes_(Max) PJOB_MESSAGE Messages,
+                       _In_ ULONG Max);
+BOOL QueryJobUse(_In_ HANDLE Job, _Out_ PJOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION Use);
+double JobCpuMs(_In_ HANDLE Job);
+SIZE_T JobPeakCommit(_In_ HANDLE Job);
+ULONG JobCommitKb(_In_ HANDLE Job);
+BOOL StartJobSampler(_Out_ PJOB_SAMPLER Sampler, _In_ PCSTR Name, _In_reads_(Count) HANDLE *Jobs,
+                     _In_reads_(Count) ULONG *SiloIds, _In_ ULONG Count, _In_ DWORD PeriodMs);
+VOID StopJobSampler(_Inout_ PJOB_SAMPLER Sampler);
+BOOL StartHostTimer(_Out_ PHOST_TIMER Timer);
+VOID StopHostTimer(_Inout_ PHOST_TIMER Timer, _In_ PCSTR Name);
+ULONG AvailableMb(VOID);
+NTSTATUS SetJobLimits(_In_ HANDLE Job, _In_ ULONG LimitFlags, _In_ ULONG ActiveProcessLimit,
+                      _In_ SIZE_T ProcessMemoryLimit, _In_ SIZE_T JobMemoryLimit,
+                      _In_ LONGLONG PerProcessUserTime, _In_ LONGLONG PerJobUserTime);
+NTSTATUS SetJobCpuRate(_In_ HANDLE Job, _In_ ULONG ControlFlags, _In_ ULONG RateOrWeight);
 
 /* race.c: reading a job's completion port as a Win32 container host does */
 BOOL ReadSiloTerminatedMessage(_In_ HANDLE Port, _In_ ULONG_PTR Key, _In_ ULONG SiloId, _In_ PCSTR Case);

@@ -151,7 +151,8 @@ CloseRaceSilo(
 /*
  * The one JOB_OBJECT_MSG_SILO_TERMINATED of a silo, read as a Win32 container
  * host reads it: GetQueuedCompletionStatus succeeds, the message is in the
- * byte count, the silo id in the overlapped pointer. Then no second one.
+ * byte count, the silo id in the overlapped pointer. The messages about its
+ * processes come before it; then no second one.
  */
 BOOL
 ReadSiloTerminatedMessage(
@@ -165,7 +166,12 @@ ReadSiloTerminatedMessage(
     DWORD Message = 0, Messages = 0, Start;
     BOOL Got;
 
-    Got = GetQueuedCompletionStatus(Port, &Message, &GotKey, &Overlapped, SILOTEST_WAIT_MS);
+    do
+    {
+        Overlapped = NULL;
+        Got = GetQueuedCompletionStatus(Port, &Message, &GotKey, &Overlapped, SILOTEST_WAIT_MS);
+        ok(!Got || GotKey == Key, "%s: message %lu with key %Ix\n", Case, Message, GotKey);
+    } while (Got && Message != JOB_OBJECT_MSG_SILO_TERMINATED);
     ok(Got, "%s: GetQueuedCompletionStatus failed: %lu (message %lu, silo %p)\n", Case, GetLastError(), Message,
        Overlapped);
     ok(Message == JOB_OBJECT_MSG_SILO_TERMINATED && GotKey == Key && (ULONG_PTR)Overlapped == SiloId,

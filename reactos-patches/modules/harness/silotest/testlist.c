@@ -20,8 +20,15 @@ extern void func_fuzz(void);
 extern void func_hostcritical(void);
 extern void func_hostshutdown(void);
 extern void func_jobs(void);
+extern void func_limits(void);
 extern void func_namespace(void);
 extern void func_objects(void);
+extern void func_prisonbomb(void);
+extern void func_prisoncpu(void);
+extern void func_prisonescape(void);
+extern void func_prisonguard(void);
+extern void func_prisonmemory(void);
+extern void func_prisonmessages(void);
 extern void func_racechurn(void);
 extern void func_raceinit(void);
 extern void func_racekill(void);
@@ -47,8 +54,15 @@ const struct test winetest_testlist[] =
     { "hostcritical", func_hostcritical },
     { "hostshutdown", func_hostshutdown },
     { "jobs", func_jobs },
+    { "limits", func_limits },
     { "namespace", func_namespace },
     { "objects", func_objects },
+    { "prisonbomb", func_prisonbomb },
+    { "prisoncpu", func_prisoncpu },
+    { "prisonescape", func_prisonescape },
+    { "prisonguard", func_prisonguard },
+    { "prisonmemory", func_prisonmemory },
+    { "prisonmessages", func_prisonmessages },
     { "racechurn", func_racechurn },
     { "raceinit", func_raceinit },
     { "racekill", func_racekill },
