@@ -72,7 +72,9 @@ class TestRun:
     failed_checks: List[ConsoleLine] = field(default_factory=list)
     timed_out: Optional[ConsoleLine] = None
     lines: List[ConsoleLine] = field(default_factory=list)
+    # The last line of each metric, and every line of it in order (a test may sample a figure over time)
     metrics: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    series: Dict[str, List[Dict[str, str]]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -138,7 +140,9 @@ class ProtocolExtractor:
         elif GUEST_TIMEOUT.search(text):
             run.timed_out = line
         elif (match := METRIC.search(text)):
-            run.metrics[match["name"]] = dict(METRIC_PAIR.findall(match["pairs"]))
+            pairs = dict(METRIC_PAIR.findall(match["pairs"]))
+            run.metrics[match["name"]] = pairs
+            run.series.setdefault(match["name"], []).append(pairs)
 
     def _feed_runner(self, line: ConsoleLine) -> None:
         text = line.text

@@ -113,8 +113,10 @@ def format_table(results: Sequence[ScenarioResult], boots: Sequence[BootRecord])
         for test in result.tests:
             for name, pairs in test.metrics.items():
                 # a figure means little without the accelerator it was measured under
+                samples = len(test.series.get(name, ()))
                 lines.append(f"metric {test.name} {name} ({result.boot.accel or 'no accelerator'}): "
-                             + " ".join(f"{k}={v}" for k, v in pairs.items()))
+                             + " ".join(f"{k}={v}" for k, v in pairs.items())
+                             + (f"  [last of {samples} samples]" if samples > 1 else ""))
     if any(test.metrics for result in results for test in result.tests):
         lines.append("")
     for boot in boots:
@@ -163,14 +165,16 @@ def _verdict_json(v: BootVerdict) -> Dict[str, object]:
             "exit_status": None if t.exit_status is None else f"0x{t.exit_status:08X}",
             "evidence": [_line_json(line) for line in t.evidence],
             "metrics": t.metrics,
+            "series": t.series,
         } for t in v.tests],
     }
 
 
 def to_json(results: Sequence[ScenarioResult], boots: Sequence[BootRecord], exit_code: int,
-            snapshot: Optional[SnapshotResult] = None) -> Dict[str, object]:
+            snapshot: Optional[SnapshotResult] = None, charts: Sequence[Path] = ()) -> Dict[str, object]:
     return {
         "exit_code": exit_code,
+        "charts": [str(path) for path in charts],
         "snapshot": None if snapshot is None else {
             "action": snapshot.action, "detail": snapshot.detail, "seconds": round(snapshot.seconds, 2),
             "directory": str(snapshot.snapshot.directory) if snapshot.snapshot else None},

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, TextIO
 
 from .boot import BootOptions, BootRecord, run_boot
+from .chart import write_test_chart
 from .console import ConsoleLine
 from .grammar import Event, Kind
 from .monitor import Limits
@@ -145,6 +146,7 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
             boot_of[scenario.name] = index
             tests.extend(t for t in scenario.tests if t not in tests)
         timeout = options.test_timeout_s or max(s.test_timeout_s for s in group) or None
+        focus = {test: ranges for scenario in group for test, ranges in scenario.focus}
         limits = options.limits
         if timeout and limits.deadline_s < timeout + BOOT_MARGIN_S:
             # A scenario whose test may take longer than a boot's default deadline
@@ -152,7 +154,7 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
         jobs.append((name, BootOptions(iso=options.iso, tests=tests, run_dir=out_dir / name, accel=options.accel,
                                        memory_mb=options.memory_mb, disk=options.disk, limits=limits,
                                        test_timeout_s=timeout,
-                                       until_shutdown=any(s.shuts_down for s in group),
+                                       until_shutdown=any(s.shuts_down for s in group), focus=focus,
                                        attach_on_crash=options.attach_on_crash, qemu=options.qemu,
                                        snapshot=snapshot.snapshot if snapshot else None)))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
@@ -189,8 +191,12 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
 
     results = scenario_results(options.scenarios, chains, boot_of)
     exit_code = run_exit_code(results, boots)
-    write_json(out_dir / "results.json", to_json(results, boots, exit_code, snapshot))
+    charts = [path for result in results for test in result.tests
+              if (path := write_test_chart(out_dir, test.name, test.series)) is not None]
+    write_json(out_dir / "results.json", to_json(results, boots, exit_code, snapshot, charts))
     write_junit(out_dir / "junit.xml", results)
     stream.write("\n" + format_table(results, boots) + "\n")
+    for path in charts:
+        stream.write(f"chart: {path}\n")
     stream.write(f"\nexit {exit_code}; serial logs, QEMU logs and screenshots in {out_dir}\n")
     return RunResult(boots, results, exit_code, out_dir, time.monotonic() - started, snapshot)
