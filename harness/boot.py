@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .console import ConsoleLine
 from .grammar import Event
@@ -52,6 +52,8 @@ class BootOptions:
     until_shutdown: bool = False
     # Start from this machine state instead of booting (the ISO and accelerator are the snapshot's)
     snapshot: Optional[Snapshot] = None
+    # Per test, the source lines whose failures decide it ("file.c:first-last", see focus.py)
+    focus: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,7 +113,8 @@ def _save_session(run_dir: Path, options: BootOptions, transcript: Transcript, a
                   {"start": start, "restore_s": restore_s, "banner_s": transcript.banner_s,
                    "boot_took_s": transcript.boot_took_s, "runner_start_s": transcript.runner_start_s,
                    "done_s": transcript.done_s, "elapsed_s": transcript.elapsed_s, "cpu_s": cpu_s},
-                  until_shutdown=options.until_shutdown).save(run_dir)
+                  until_shutdown=options.until_shutdown,
+                  focus={name: list(ranges) for name, ranges in options.focus.items()}).save(run_dir)
 
 
 def _watch(machine: Machine, options: BootOptions, limits: Limits, feed: PlanFeed, kernel_started: bool,
@@ -176,7 +179,8 @@ def _run_from_snapshot(name: str, options: BootOptions, snapshot: Snapshot, on_l
                           start="snapshot")
     finally:
         machine.shutdown()
-    verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown)
+    verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown,
+                               focus=options.focus)
     attempts.append(Attempt(accel, verdict.outcome.value, verdict.summary, time.monotonic() - start,
                             transcript.screenshots))
     _save_session(run_dir, options, transcript, accel, "snapshot", machine.restore_s, machine.cpu_s)
@@ -222,7 +226,8 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
                                         seconds, transcript.screenshots))
                 status(f"{name}: {accel} gave no console output; falling back to {accels[index + 1]}")
                 continue
-            verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown)
+            verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown,
+                                       focus=options.focus)
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
             if attempt_dir != run_dir:

@@ -7,20 +7,23 @@ the code that judged it live.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import Mapping, Optional, Sequence, Tuple
 
 from .console import split_log
+from .focus import FocusError, parse_focus_list
 from .monitor import Transcript, replay
 from .protocol import parse_test_names
 from .record import UNSEEN_IN_LOG, SessionRecord, load_beside
 from .verdict import BootVerdict, judge
 
 
-def judge_transcript(requested: Sequence[str], transcript: Transcript,
-                     expect_shutdown: bool = False) -> BootVerdict:
+def judge_transcript(requested: Sequence[str], transcript: Transcript, expect_shutdown: bool = False,
+                     focus: Optional[Mapping[str, Sequence[str]]] = None) -> BootVerdict:
+    """Raises FocusError for a focus that is not ``file:first-last``."""
+    ranges = {name: parse_focus_list(texts) for name, texts in (focus or {}).items()}
     return judge(list(requested), transcript.events, transcript.protocol, transcript.end,
                  transcript.end_evidence, transcript.backtrace, transcript.end_detail,
-                 expect_shutdown=expect_shutdown)
+                 expect_shutdown=expect_shutdown, focus=ranges)
 
 
 def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict, Optional[SessionRecord]]:
@@ -33,5 +36,11 @@ def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict,
         tests = tests or parse_test_names(record.tests)
         if record.end_reason in UNSEEN_IN_LOG:
             transcript.end, transcript.end_detail = record.end_reason, record.end_detail
-    return judge_transcript(tests, transcript,
-                            expect_shutdown=record is not None and record.until_shutdown), record
+    try:
+        focus = record.focus if record is not None else {}
+        verdict = judge_transcript(tests, transcript, expect_shutdown=record is not None and record.until_shutdown,
+                                   focus=focus)
+    except FocusError:
+        # A record written by hand with a broken focus: judge the whole file
+        verdict = judge_transcript(tests, transcript, expect_shutdown=record is not None and record.until_shutdown)
+    return verdict, record

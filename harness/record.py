@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .verdict import EndReason
 
@@ -30,6 +30,8 @@ class SessionRecord:
     timing: dict = field(default_factory=dict)
     # The boot had to end in a guest shutdown (a scenario marked shuts_down) to pass
     until_shutdown: bool = False
+    # Per test, the source lines whose failures decided it
+    focus: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def end_reason(self) -> EndReason:

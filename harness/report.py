@@ -166,6 +166,7 @@ def _verdict_json(v: BootVerdict) -> Dict[str, object]:
             "evidence": [_line_json(line) for line in t.evidence],
             "metrics": t.metrics,
             "series": t.series,
+            "unjudged": [_line_json(line) for line in t.unjudged],
         } for t in v.tests],
     }
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from .console import ConsoleLine
+from .focus import FocusRange, split_failures
 from .grammar import Event, Kind
 from .protocol import GuestProtocol, TestRun, describe_counts
 
@@ -24,6 +25,10 @@ from .protocol import GuestProtocol, TestRun, describe_counts
 STATUS_TIMEOUT = 0x00000102
 LAUNCH_FAILURE_MASK = 0xE0000000  # ERROR_SEVERITY_ERROR | APPLICATION_ERROR_MASK | Win32 error (< 0x10000)
 NTSTATUS_ERROR = 0xC0000000
+# Launch failures that mean the image has no such program (ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND)
+MISSING_PROGRAM_ERRORS = (2, 3)
+# A Wine-format test exits with its failure count, at most this
+WINE_MAX_EXIT_STATUS = 255
 
 # Well-known bugcheck codes, for readable reports
 BUGCHECK_NAMES: Dict[int, str] = {
@@ -84,7 +89,8 @@ class TestStatus(enum.Enum):
     CRASHED = "crashed"      # began but never finished, or died with an exception status
     TIMEOUT = "timeout"      # the guest runner killed it
     NOT_RUN = "not-run"      # asked for, never began: a crash of the boot
-    ERROR = "error"          # the runner could not start it (missing program)
+    ERROR = "error"          # the runner could not start it
+    MISSING = "missing"      # the image does not carry the test program (a LiveCD without rostests)
 
 
 class EndReason(enum.Enum):
@@ -115,6 +121,9 @@ class TestResult:
     evidence: List[ConsoleLine] = field(default_factory=list)
     log: List[ConsoleLine] = field(default_factory=list)
     metrics: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    series: Dict[str, List[Dict[str, str]]] = field(default_factory=dict)
+    # With a focus: the failed checks outside it, reported and not judged
+    unjudged: List[ConsoleLine] = field(default_factory=list)
 
 
 @dataclass
@@ -148,19 +157,27 @@ class BootVerdict:
         return self.outcome.exit_code
 
 
-def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
-    """One test's status from what the guest said about it."""
+def judge_test(name: str, run: Optional[TestRun], focus: Sequence[FocusRange] = ()) -> TestResult:
+    """One test's status from what the guest said about it. With a ``focus``, only the failed checks
+    at those source lines decide; the others are kept as ``unjudged``."""
     if run is None:
         return TestResult(name, TestStatus.NOT_RUN, "the guest never started this test")
     base = dict(counts=describe_counts(run.summary), seconds=run.seconds, exit_status=run.exit_status,
-                metrics=dict(run.metrics), log=([run.begin] if run.begin else []) + run.lines + ([run.end] if run.end else []))
+                metrics=dict(run.metrics), series={k: list(v) for k, v in run.series.items()},
+                log=([run.begin] if run.begin else []) + run.lines + ([run.end] if run.end else []))
     status = run.exit_status
     if run.timed_out is not None or status == STATUS_TIMEOUT:
         evidence = [run.timed_out] if run.timed_out else []
         return TestResult(name, TestStatus.TIMEOUT, "the guest runner killed the test after its timeout",
                           evidence=evidence, **base)
     if status is not None and status & 0xFFFF0000 == LAUNCH_FAILURE_MASK:
-        return TestResult(name, TestStatus.ERROR, f"the runner could not start the test (Win32 error {status & 0xFFFF})",
+        error = status & 0xFFFF
+        if error in MISSING_PROGRAM_ERRORS:
+            module = name.partition(":")[0]
+            return TestResult(name, TestStatus.MISSING,
+                              f"the image carries no {module}.exe (Win32 error {error}): for a rostests module, "
+                              "build the LiveCD with ENABLE_ROSTESTS", evidence=run.lines[-1:], **base)
+        return TestResult(name, TestStatus.ERROR, f"the runner could not start the test (Win32 error {error})",
                           evidence=run.lines[-1:], **base)
     if run.end is None or status is None:
         return TestResult(name, TestStatus.CRASHED, "the test began but never finished",
@@ -171,6 +188,8 @@ def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
     if run.summary is None:
         return TestResult(name, TestStatus.CRASHED, "the test ended without its summary line",
                           evidence=run.lines[-3:], **base)
+    if focus:
+        return _judge_focused(name, run, focus, base)
     if run.summary.failures or status != 0:
         failures = run.summary.failures
         return TestResult(name, TestStatus.FAILED, f"{failures} failed check(s), exit status {status}",
@@ -178,6 +197,27 @@ def judge_test(name: str, run: Optional[TestRun]) -> TestResult:
     if run.summary.executed == 0:
         return TestResult(name, TestStatus.FAILED, "the test executed no checks", evidence=run.lines[-3:], **base)
     return TestResult(name, TestStatus.PASSED, f"{run.summary.executed} checks passed", **base)
+
+
+def _judge_focused(name: str, run: TestRun, focus: Sequence[FocusRange], base: Dict) -> TestResult:
+    """A finished test judged on the failures at its focus lines only."""
+    inside, outside = split_failures(run.failed_checks, focus)
+    where = ", ".join(str(r) for r in focus)
+    # Every failure is printed; a count above them means failures the focus cannot place
+    unplaced = max(run.summary.failures - len(run.failed_checks), 0)
+    if inside or unplaced:
+        return TestResult(name, TestStatus.FAILED,
+                          f"{len(inside)} failed check(s) in the focus ({where})"
+                          + (f", {unplaced} failure(s) not printed" if unplaced else ""),
+                          evidence=inside[:20] or run.lines[-3:], unjudged=outside, **base)
+    if run.exit_status is None or run.exit_status > WINE_MAX_EXIT_STATUS:
+        return TestResult(name, TestStatus.FAILED, f"exit status {run.exit_status}", evidence=run.lines[-3:],
+                          unjudged=outside, **base)
+    if run.summary.executed == 0:
+        return TestResult(name, TestStatus.FAILED, "the test executed no checks", evidence=run.lines[-3:], **base)
+    return TestResult(name, TestStatus.PASSED,
+                      f"no failed check in the focus ({where}); {len(outside)} failure(s) elsewhere, not judged",
+                      unjudged=outside, **base)
 
 
 def _blame_running_test(tests: List[TestResult], protocol: GuestProtocol, crash: ConsoleLine) -> None:
@@ -221,6 +261,7 @@ def judge(
     backtrace: Sequence[str] = (),
     end_detail: str = "",
     expect_shutdown: bool = False,
+    focus: Optional[Mapping[str, Sequence[FocusRange]]] = None,
 ) -> BootVerdict:
     """Decides one boot.
 
@@ -228,9 +269,11 @@ def judge(
     a log without a request), the runner's own plan, or else the tests that began, are expected.
     ``expect_shutdown``: the tests end by shutting the guest down, so a pass also needs QEMU to have
     exited on its own after the runner's ``done`` (a power-off, or a restart under ``-no-reboot``).
+    ``focus``: per test, the source lines whose failures decide it (see focus.py).
     """
     expected = list(requested) or list(protocol.planned) or [run.name for run in protocol.runs]
-    tests = [judge_test(name, protocol.run_for(name)) for name in expected]
+    focus = focus or {}
+    tests = [judge_test(name, protocol.run_for(name), focus.get(name, ())) for name in expected]
 
     version = next((e for e in events if e.kind is Kind.VERSION), None)
     command = next((e for e in events if e.kind is Kind.COMMAND_LINE), None)

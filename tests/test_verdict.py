@@ -88,13 +88,24 @@ def test_a_test_the_runner_had_to_kill_is_a_timeout():
     assert verdict.tests[0].status is TestStatus.TIMEOUT and verdict.outcome is Outcome.TEST_FAILURE
 
 
-def test_a_missing_test_program_is_an_error_of_that_test():
+def test_a_test_program_the_image_lacks_is_missing_never_passed():
     log = runner("\n".join(["Running Wine Test, Module: nosuch, Test: t",
                             '[HARNESS] error cannot start "X:\\reactos\\bin\\nosuch.exe" t: error 2',
                             "[HARNESS] exit nosuch:t status=0xe0000002",
                             "Test t completed in 0.01 seconds."]), plan=("nosuch:t",))
     verdict, _ = verdict_of(log)
-    assert verdict.tests[0].status is TestStatus.ERROR and "error 2" in verdict.tests[0].reason
+    assert verdict.tests[0].status is TestStatus.MISSING
+    assert "no nosuch.exe" in verdict.tests[0].reason and "ENABLE_ROSTESTS" in verdict.tests[0].reason
+    assert verdict.outcome is Outcome.TEST_FAILURE
+
+
+def test_a_program_that_cannot_start_for_another_reason_is_an_error():
+    log = runner("\n".join(["Running Wine Test, Module: denied, Test: t",
+                            '[HARNESS] error cannot start "X:\\reactos\\bin\\denied.exe" t: error 5',
+                            "[HARNESS] exit denied:t status=0xe0000005",
+                            "Test t completed in 0.01 seconds."]), plan=("denied:t",))
+    verdict, _ = verdict_of(log)
+    assert verdict.tests[0].status is TestStatus.ERROR and "error 5" in verdict.tests[0].reason
     assert verdict.outcome is Outcome.TEST_FAILURE
 
 
