@@ -88,6 +88,14 @@ def test_parse_re_judges_a_saved_boot_with_the_focus_its_session_recorded(tmp_pa
     assert rejudge_saved(log)[0].tests[0].status is TestStatus.FAILED
 
 
+def test_the_rostest_scenarios_focus_tests_they_run_with_valid_ranges():
+    from harness.scenarios import SCENARIOS, select
+
+    scenario = SCENARIOS["rostest-kernel32-jobs"]
+    assert dict(scenario.focus) == {PROCESS: ("process.c:2389-3034",)}
+    assert "rostests" in scenario.tags and scenario not in select([])
+
+
 def _judge(text: str):
     from harness.console import split_log
     from harness.monitor import replay

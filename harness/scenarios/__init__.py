@@ -10,10 +10,11 @@ benchmarks and heavy scenarios (tags ``benchmark``, ``heavy``): they measure, an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
+from ..focus import parse_focus_list
 from ..verdict import Outcome
-from . import boundary, contain, density, lifecycle, selftest, silo, smss
+from . import boundary, contain, density, lifecycle, prison, rostests, selftest, silo, smss
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Scenario:
     tags: Tuple[str, ...] = field(default_factory=tuple)
     # The guest runner's limit per test when the run does not set one (0: the runner's own, 120 s)
     test_timeout_s: int = 0
+    # Per test, the source lines of a Wine test file whose failures decide it (see focus.py)
+    focus: Tuple[Tuple[str, Tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def by_name_only(self) -> bool:
@@ -36,14 +39,24 @@ class Scenario:
         return self.negative or bool(NAMED_ONLY_TAGS.intersection(self.tags))
 
 
-NAMED_ONLY_TAGS = frozenset({"benchmark", "heavy"})
+NAMED_ONLY_TAGS = frozenset({"benchmark", "heavy", "rostests"})
+
+
+def _focus_pairs(focus: Mapping[str, Sequence[str]]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    return tuple((test, tuple(ranges)) for test, ranges in focus.items())
 
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, contain, smss, boundary, lifecycle, density):
+    for module in (selftest, silo, contain, smss, boundary, lifecycle, density, prison, rostests):
         for entry in module.SCENARIOS:
+            entry = dict(entry)
+            entry["focus"] = _focus_pairs(entry.get("focus", {}))
             scenario = Scenario(**entry)
+            for test, ranges in scenario.focus:
+                if test not in scenario.tests:
+                    raise ValueError(f"scenario {scenario.name} focuses a test it does not run: {test}")
+                parse_focus_list(ranges)
             if scenario.expect and scenario.expect not in {outcome.value for outcome in Outcome}:
                 raise ValueError(f"scenario {scenario.name} expects an unknown outcome {scenario.expect!r}")
             if scenario.name in registry:
