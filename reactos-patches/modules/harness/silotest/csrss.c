@@ -99,7 +99,7 @@ CheckWin32World(
     HANDLE Child, Release, Probe;
     IMAGE_TALLY Tally;
     WCHAR Target[MAX_PATH], SiloPipe[MAX_PATH];
-    DWORD ExitCode = STILL_ACTIVE, Waited;
+    DWORD ExitCode, Waited;
     NTSTATUS Status;
 
     Status = StartWin32InSilo(World, CHILD_MODE_WIN32_IN_SILO, NULL, &Child);
@@ -157,7 +157,7 @@ CheckWin32World(
         NtSetEvent(Release, NULL);
         NtClose(Release);
     }
-    if (WaitForSingleObject(Child, SILOTEST_WAIT_MS) == WAIT_OBJECT_0) GetExitCodeProcess(Child, &ExitCode);
+    ExitCode = WaitExitCode(Child, SILOTEST_WAIT_MS);
     ok(ExitCode == 0, "the Win32 program in silo %lu failed its checks: 0x%lx\n", World->SiloId, ExitCode);
     NtTerminateProcess(Child, STATUS_CANCELLED);
     NtClose(Child);
@@ -169,10 +169,10 @@ SiloRunsWin32(
     _In_ PSMSS_SILO Started)
 {
     HANDLE Child;
-    DWORD ExitCode = STILL_ACTIVE;
+    DWORD ExitCode;
 
     if (!NT_SUCCESS(StartWin32InSilo(Started, CHILD_MODE_EXIT, NEIGHBOUR_EXIT_CODE, &Child))) return FALSE;
-    if (WaitForSingleObject(Child, SILOTEST_WAIT_MS) == WAIT_OBJECT_0) GetExitCodeProcess(Child, &ExitCode);
+    ExitCode = WaitExitCode(Child, SILOTEST_WAIT_MS);
     NtTerminateProcess(Child, STATUS_CANCELLED);
     NtClose(Child);
     return ExitCode == strtoul(NEIGHBOUR_EXIT_CODE, NULL, 0);

@@ -15,7 +15,7 @@
 /* How often the host timer ticks */
 #define HOST_TIMER_PERIOD_MS        10
 
-static
+/* Milliseconds since a QueryPerformanceCounter reading */
 double
 MsSince(
     _In_ PLARGE_INTEGER Start)
@@ -25,6 +25,18 @@ MsSince(
     QueryPerformanceCounter(&Now);
     QueryPerformanceFrequency(&Frequency);
     return (double)(Now.QuadPart - Start->QuadPart) * 1000.0 / (double)Frequency.QuadPart;
+}
+
+/* Waits up to TimeoutMs for a process to exit; its exit code, or STILL_ACTIVE if it did not */
+DWORD
+WaitExitCode(
+    _In_ HANDLE Process,
+    _In_ DWORD TimeoutMs)
+{
+    DWORD ExitCode = STILL_ACTIVE;
+
+    if (WaitForSingleObject(Process, TimeoutMs) == WAIT_OBJECT_0) GetExitCodeProcess(Process, &ExitCode);
+    return ExitCode;
 }
 
 /* A completion port that gets the job's messages under Key */

@@ -297,6 +297,8 @@ typedef struct _HOST_TIMER
     double TotalLateMs;
 } HOST_TIMER, *PHOST_TIMER;
 
+double MsSince(_In_ PLARGE_INTEGER Start);
+DWORD WaitExitCode(_In_ HANDLE Process, _In_ DWORD TimeoutMs);
 HANDLE AttachJobPort(_In_ HANDLE Job, _In_ ULONG_PTR Key);
 BOOL ReadJobMessage(_In_ HANDLE Port, _In_ DWORD TimeoutMs, _Out_ PJOB_MESSAGE Message);
 BOOL ExpectJobMessage(_In_ HANDLE Port, _In_ ULONG_PTR Key, _In_ DWORD Id, _In_ ULONG_PTR ProcessId,

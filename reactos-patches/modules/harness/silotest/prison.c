@@ -49,18 +49,6 @@
 #define MB                          (1024 * 1024)
 #define KB                          1024
 
-static
-double
-MsSince(
-    _In_ PLARGE_INTEGER Start)
-{
-    LARGE_INTEGER Now, Frequency;
-
-    QueryPerformanceCounter(&Now);
-    QueryPerformanceFrequency(&Frequency);
-    return (double)(Now.QuadPart - Start->QuadPart) * 1000.0 / (double)Frequency.QuadPart;
-}
-
 /* A server silo with its SMSS and CSRSS, or FALSE (checked) */
 static
 BOOL
@@ -88,18 +76,6 @@ SetPrisonLimits(
 {
     return SetJobLimits(Prison->Silo, LimitFlags | JOB_OBJECT_LIMIT_SILO_READY, ActiveProcessLimit,
                         ProcessMemoryLimit, JobMemoryLimit, 0, 0);
-}
-
-/* Waits for a tenant to exit and returns its exit code (STILL_ACTIVE if it did not) */
-static
-DWORD
-WaitTenant(
-    _In_ HANDLE Tenant)
-{
-    DWORD ExitCode = STILL_ACTIVE;
-
-    if (WaitForSingleObject(Tenant, PRISON_SETTLE_MS) == WAIT_OBJECT_0) GetExitCodeProcess(Tenant, &ExitCode);
-    return ExitCode;
 }
 
 static
@@ -189,7 +165,7 @@ START_TEST(prisonbomb)
         }
         Sleep(PRISON_POLL_MS);
     }
-    ExitCode = WaitTenant(Bomb);
+    ExitCode = WaitExitCode(Bomb, PRISON_SETTLE_MS);
     Made = PRISON_RESULT_COUNT(ExitCode);
 
     StopHostTimer(&Timer, "prisonbomb");
@@ -227,7 +203,7 @@ START_TEST(prisonbomb)
         _snprintf(Argument, sizeof(Argument), "%d", BOMB_CONTROL_ASKS);
         ok(StartWin32InSilo(&Control, CHILD_MODE_FORK_BOMB, Argument, &Bomb) == STATUS_SUCCESS,
            "no bomb in the control silo\n");
-        ExitCode = WaitTenant(Bomb);
+        ExitCode = WaitExitCode(Bomb, PRISON_SETTLE_MS);
         ok(PRISON_RESULT_COUNT(ExitCode) == BOMB_CONTROL_ASKS && PRISON_RESULT_ERROR(ExitCode) == 0,
            "the unlimited bomb made %lu, stopped by %lu\n", PRISON_RESULT_COUNT(ExitCode),
            PRISON_RESULT_ERROR(ExitCode));
@@ -612,14 +588,14 @@ START_TEST(prisonmessages)
     ok(StartWin32InSilo(&Prison, CHILD_MODE_EXIT, "0", &Tenant) == STATUS_SUCCESS, "no tenant\n");
     Pids[Tenants] = GetProcessId(Tenant);
     Expected[Tenants++] = JOB_OBJECT_MSG_EXIT_PROCESS;
-    ExitCode = WaitTenant(Tenant);
+    ExitCode = WaitExitCode(Tenant, PRISON_SETTLE_MS);
     ok(ExitCode == 0, "the tenant that exits ended with 0x%lx\n", ExitCode);
     CloseHandle(Tenant);
     ok(StartWin32InSilo(&Prison, CHILD_MODE_SPAWN_CRASH, NULL, &Tenant) == STATUS_SUCCESS, "no tenant\n");
     Pids[Tenants] = CrashParent = GetProcessId(Tenant);
     /* It exits with its child's exception status: that is an abnormal exit too */
     Expected[Tenants++] = JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS;
-    ExitCode = WaitTenant(Tenant);
+    ExitCode = WaitExitCode(Tenant, PRISON_SETTLE_MS);
     ok(ExitCode == (DWORD)STATUS_ACCESS_VIOLATION, "the tenant's crashing child ended with 0x%lx\n", ExitCode);
     CloseHandle(Tenant);
 
@@ -629,7 +605,7 @@ START_TEST(prisonmessages)
     ok(StartWin32InSilo(&Prison, CHILD_MODE_FORK_BOMB, "5", &Tenant) == STATUS_SUCCESS, "no bomb\n");
     Pids[Tenants] = GetProcessId(Tenant);
     Expected[Tenants++] = JOB_OBJECT_MSG_EXIT_PROCESS;
-    WaitTenant(Tenant);
+    WaitExitCode(Tenant, PRISON_SETTLE_MS);
     CloseHandle(Tenant);
 
     EndSmssSilo(&Prison, STATUS_SUCCESS);

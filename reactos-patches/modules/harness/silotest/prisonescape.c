@@ -28,17 +28,6 @@
                                      JOB_OBJECT_LIMIT_JOB_MEMORY | JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 
 static
-DWORD
-WaitAttacker(
-    _In_ HANDLE Attacker)
-{
-    DWORD ExitCode = STILL_ACTIVE;
-
-    if (WaitForSingleObject(Attacker, ESCAPE_SETTLE_MS) == WAIT_OBJECT_0) GetExitCodeProcess(Attacker, &ExitCode);
-    return ExitCode;
-}
-
-static
 double
 ShareOver(
     _In_ HANDLE Job,
@@ -152,7 +141,7 @@ START_TEST(prisonescape)
     /* 1. Lifting the limits: no job it can name is its prison */
     Attacks++;
     ok(StartWin32InSilo(&Prison, CHILD_MODE_LIFT_LIMITS, NULL, &Attacker) == STATUS_SUCCESS, "no attacker\n");
-    ExitCode = WaitAttacker(Attacker);
+    ExitCode = WaitExitCode(Attacker, ESCAPE_SETTLE_MS);
     CloseHandle(Attacker);
     ok(ExitCode == 0, "lift limits: %lu sets succeeded\n", ExitCode);
     CheckPrisonLimits(&Prison, &Limits, "lift limits");
@@ -209,7 +198,7 @@ START_TEST(prisonescape)
     /* 3. A fork bomb from a nested job without limits: the prison's limit holds */
     Attacks++;
     ok(StartWin32InSilo(&Prison, CHILD_MODE_NEST_BOMB, "40", &Attacker) == STATUS_SUCCESS, "no attacker\n");
-    ExitCode = WaitAttacker(Attacker);
+    ExitCode = WaitExitCode(Attacker, ESCAPE_SETTLE_MS);
     CloseHandle(Attacker);
     ok(PRISON_RESULT_COUNT(ExitCode) == ESCAPE_PROCESS_ROOM - 1 &&
        PRISON_RESULT_ERROR(ExitCode) == ERROR_NOT_ENOUGH_QUOTA,
@@ -263,7 +252,7 @@ START_TEST(prisonescape)
     ok(StartWin32InSilo(&Prison, CHILD_MODE_GRAB, NULL, &Attacker) == STATUS_SUCCESS, "no attacker\n");
     ok(NT_SUCCESS(NtDuplicateObject(NtCurrentProcess(), HostProcess.hProcess, Attacker, &Given,
                                     PROCESS_ALL_ACCESS, 0, 0)), "the host could not hand the handle\n");
-    ExitCode = WaitAttacker(Attacker);
+    ExitCode = WaitExitCode(Attacker, ESCAPE_SETTLE_MS);
     CloseHandle(Attacker);
     ok(PRISON_RESULT_COUNT(ExitCode) >= 1 && PRISON_RESULT_ERROR(ExitCode) == 0,
        "grab: found %lu processes, took %lu\n", PRISON_RESULT_COUNT(ExitCode), PRISON_RESULT_ERROR(ExitCode));
