@@ -16,10 +16,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 SAMPLE_METRIC = "silo-sample"
 
-WIDTH = 760
+PLOT_WIDTH = 546
 PANEL_HEIGHT = 170
 MARGIN_LEFT = 64
-MARGIN_RIGHT = 150
+# The legend beside each panel: its line, then the label, about this wide a character at font-size 11
+LEGEND_LINE = 32
+LEGEND_CHAR_WIDTH = 6.6
+LEGEND_PAD = 12
 MARGIN_TOP = 34
 PANEL_GAP = 46
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -79,10 +82,20 @@ def _nice_top(value: float) -> float:
     return step * 10
 
 
+def time_label(seconds: float, t_max: float) -> str:
+    """A time axis label: tenths on a run shorter than ten seconds, so its five steps read apart."""
+    return f"{seconds:.1f} s" if t_max < 10 else f"{seconds:.0f} s"
+
+
+def legend_width(labels: Iterable[str]) -> int:
+    """Room right of the panels for the longest legend label, so none is cut at the picture's edge."""
+    return int(LEGEND_LINE + LEGEND_CHAR_WIDTH * max((len(label) for label in labels), default=0) + LEGEND_PAD)
+
+
 def _panel(out: List[str], top: float, title: str, unit: str, t_max: float, y_max: float,
            lines: Sequence[Tuple[str, str, Sequence[float], Sequence[float], bool]]) -> None:
     """One panel: axes, grid, and each line (label, colour, xs, ys, dashed)."""
-    left, right = MARGIN_LEFT, WIDTH - MARGIN_RIGHT
+    left, right = MARGIN_LEFT, MARGIN_LEFT + PLOT_WIDTH
     bottom = top + PANEL_HEIGHT
     out.append(f'<text x="{left}" y="{top - 8}" font-size="13" font-weight="bold">{html.escape(title)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{PANEL_HEIGHT}" fill="none" stroke="#999"/>')
@@ -92,9 +105,9 @@ def _panel(out: List[str], top: float, title: str, unit: str, t_max: float, y_ma
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#eee"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value:g}{unit}</text>')
     for i in range(6):
-        seconds = t_max * i / 5
         x = left + (right - left) * i / 5
-        out.append(f'<text x="{x:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle">{seconds:.0f} s</text>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle">'
+                   f'{time_label(t_max * i / 5, t_max)}</text>')
     for index, (label, colour, xs, ys, dashed) in enumerate(lines):
         points = " ".join(f"{left + (right - left) * x / t_max:.1f},{bottom - PANEL_HEIGHT * min(y, y_max) / y_max:.1f}"
                           for x, y in zip(xs, ys))
@@ -113,9 +126,10 @@ def render_svg(title: str, tracks: Sequence[Track]) -> str:
     memory_max = _nice_top(max((max(t.peak_mb + t.commit_mb) for t in tracks if t.t_s), default=1.0))
     process_max = _nice_top(max((max(t.processes) for t in tracks if t.processes), default=1.0))
     height = MARGIN_TOP + 3 * PANEL_HEIGHT + 2 * PANEL_GAP + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-           f'font-family="sans-serif" viewBox="0 0 {WIDTH} {height}">',
-           f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+    width = MARGIN_LEFT + PLOT_WIDTH + legend_width(f"{t.label} peak" for t in tracks)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" viewBox="0 0 {width} {height}">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
            f'<text x="{MARGIN_LEFT}" y="18" font-size="15" font-weight="bold">{html.escape(title)}</text>']
     colours = {t.label: COLOURS[i % len(COLOURS)] for i, t in enumerate(tracks)}
     top = MARGIN_TOP + 12

@@ -74,3 +74,19 @@ def test_a_share_above_one_processor_widens_its_axis():
     svg = render_svg("t", tracks_from_series([dict(test="x", silo="1", t_ms="0", share="250", commit_kb="0",
                                                    peak_kb="0", processes="1")]))
     assert ET.fromstring(svg).tag == f"{SVG}svg"
+
+
+def test_the_picture_is_wide_enough_for_its_longest_legend_label():
+    short = ET.fromstring(render_svg("t", tracks_from_series([dict(test="a", silo="1", t_ms="0")])))
+    long = ET.fromstring(render_svg("t", tracks_from_series([dict(test="prisoncpu-weights", silo="12", t_ms="0")])))
+    assert int(long.get("width")) > int(short.get("width"))
+    # the label starts right of the panel and fits: about 6.6 px a character at font-size 11
+    label = next(t for t in long.iter(f"{SVG}text") if t.text == "prisoncpu-weights silo 12 peak")
+    assert float(label.get("x")) + 6.6 * len(label.text) <= int(long.get("width"))
+
+
+def test_a_short_run_has_time_labels_that_read_apart():
+    svg = ET.fromstring(render_svg("t", tracks_from_series([dict(test="a", silo="1", t_ms=str(t)) for t in (0, 3900)])))
+    axis = [t.text for t in svg.iter(f"{SVG}text") if (t.text or "").endswith(" s")][:6]
+    assert axis == ["0.0 s", "0.8 s", "1.6 s", "2.3 s", "3.1 s", "3.9 s"]
+    assert len(set(axis)) == 6
