@@ -20,10 +20,12 @@ pytestmark = pytest.mark.reactos
 
 
 def boot(iso: Path, tmp_path: Path, scenario: str, inactivity: float = 90.0, deadline: float = 400.0):
-    options = BootOptions(iso=iso, tests=list(SCENARIOS[scenario].tests), run_dir=tmp_path / scenario,
+    chosen = SCENARIOS[scenario]
+    options = BootOptions(iso=iso, tests=list(chosen.tests), run_dir=tmp_path / scenario,
                           accel=os.environ.get("HARNESS_ACCEL", "auto"),
                           limits=Limits(deadline_s=deadline, inactivity_s=inactivity),
-                          until_shutdown=SCENARIOS[scenario].shuts_down)
+                          test_timeout_s=chosen.test_timeout_s or None,
+                          until_shutdown=chosen.shuts_down, focus=dict(chosen.focus))
     return run_boot(scenario, options)
 
 
@@ -290,3 +292,61 @@ def test_a_plan_longer_than_one_answer_arrives_in_parts(reactos_iso, tmp_path):
     assert "[HARNESS] ready version=2 part=2" in console and "HARNESSMORE=1" not in console.split("part=2")[1]
     assert "tests=24 plan=com1" in console
     assert record.verdict.outcome is Outcome.PASS, record.verdict.summary
+
+
+def _passed(record):
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, f"{verdict.summary}: {[t.reason for t in verdict.tests]}"
+    return {key: value for test in verdict.tests for key, value in test.metrics.items()}
+
+
+def test_a_fork_bomb_in_a_prison_stops_at_its_limit_while_the_host_goes_on(reactos_iso, tmp_path):
+    """Issue 15: the silo's active-process limit refuses the bomb's next process with 1816
+    (ERROR_NOT_ENOUGH_QUOTA); the host starts its own processes meanwhile."""
+    forkbomb = _passed(boot(reactos_iso, tmp_path, "prison-forkbomb", inactivity=120.0))["forkbomb"]
+    assert forkbomb["error"] == "1816"
+    assert int(forkbomb["most"]) <= int(forkbomb["limit"])
+    assert int(forkbomb["created"]) > 0
+    assert forkbomb["host_created"] == "10"
+
+
+def test_a_prison_holds_its_memory_and_cpu_to_their_limits(reactos_iso, tmp_path):
+    """Issue 15: a 16 MB process limit stops the hog at it; a 20% CPU cap holds the silo at a fifth of
+    the machine alone and beside a host spinner, where the uncapped silo takes its half."""
+    hog = _passed(boot(reactos_iso, tmp_path, "prison-memory", inactivity=120.0))["memory-hog"]
+    assert int(hog["peak_kb"]) <= int(hog["limit_mb"]) * 1024
+    assert int(hog["peak_kb"]) > int(hog["limit_mb"]) * 1024 * 9 // 10, "the hog really reached its limit"
+    cpu = _passed(boot(reactos_iso, tmp_path, "prison-cpu", inactivity=120.0))
+    cap = cpu["cpu-cap"]
+    rate = float(cap["rate_pct"])
+    assert abs(float(cap["share_pct"]) - rate) <= 3.0, cap
+    assert float(cap["alone_pct"]) <= rate + 3.0, cap
+    assert float(cap["uncapped_pct"]) > 2 * rate, "the control: without the cap the silo takes more"
+    assert float(cpu["cpu-weight"]["heavy_ratio"]) > 0.6
+
+
+def test_nothing_a_prisoner_tries_escapes_its_limits(reactos_iso, tmp_path):
+    """Issue 15: every way out of a limit a SYSTEM process in the silo tries is refused; the spinner
+    that raised its own class still gets its cap."""
+    metrics = _passed(boot(reactos_iso, tmp_path, "prison-escape", inactivity=120.0))
+    assert metrics["prison-escape"]["attacks"] == metrics["prison-escape"]["blocked"]
+    assert int(metrics["prison-escape"]["attacks"]) >= 6
+    assert float(metrics["escape-spin"]["share_pct"]) <= 23.0
+
+
+def test_a_prison_tells_its_owner_what_happened_in_order(reactos_iso, tmp_path):
+    """Issue 15: the job's completion port gets every message, once, in order; the limit checks hold
+    a job's commit under its limit."""
+    assert int(_passed(boot(reactos_iso, tmp_path, "prison-messages"))["prison-messages"]["messages"]) >= 15
+    memory = _passed(boot(reactos_iso, tmp_path, "job-limits"))["memory-limit"]
+    assert memory["kind"] == "job" and int(memory["peak_kb"]) <= int(memory["limit_kb"])
+
+
+def test_wine_job_tests_pass_on_their_lines_and_report_the_rest(reactos_iso, tmp_path):
+    """Issue 15: kernel32_winetest process is judged on its job tests' lines only; its other failures
+    are reported as unjudged, not hidden."""
+    record = boot(reactos_iso, tmp_path, "rostest-kernel32-jobs", inactivity=180.0, deadline=600.0)
+    _passed(record)
+    [test] = record.verdict.tests
+    assert test.counts["executed"] > 1000
+    assert test.unjudged, "the failures outside the focus are kept"
