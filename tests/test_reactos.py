@@ -60,7 +60,8 @@ def test_a_forced_bugcheck_is_reported_with_its_code(reactos_iso, tmp_path):
 def test_a_missing_test_program_is_reported_not_passed(reactos_iso, tmp_path):
     verdict = boot(reactos_iso, tmp_path, "selftest-missing").verdict
     assert verdict.outcome is Outcome.TEST_FAILURE, verdict.summary
-    assert verdict.tests[0].status is TestStatus.ERROR
+    assert verdict.tests[0].status is TestStatus.MISSING
+    assert "carries no harnessnosuch.exe" in verdict.tests[0].reason
 
 
 def test_an_assertion_is_answered_and_reported(reactos_iso, tmp_path):
