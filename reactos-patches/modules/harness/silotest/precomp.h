@@ -170,6 +170,8 @@
 #define SILOTEST_POOL_TAG_BYTES     (64 * 1024)
 #define SILOTEST_MAX_OWN_HANDLES    256
 #define SILOTEST_TYPE_INFO_BYTES    512
+/* How many of this process's critical sections IsCriticalSectionEvent looks through at most */
+#define SILOTEST_MAX_CRITICAL_SECTIONS 4096
 
 /* siloutil.c */
 NTSTATUS CreateJob(_Out_ PHANDLE Job, _In_ ULONG LimitFlags);
@@ -196,6 +198,7 @@ ULONG SiloPoolBlocks(VOID);
 PSYSTEM_POOLTAG_INFORMATION QueryPoolTags(VOID);
 VOID TracePoolTagGrowth(_In_ PCSTR Name, _In_ PSYSTEM_POOLTAG_INFORMATION Before);
 ULONG ListOwnHandles(_Out_writes_(Max) PUSHORT Values, _Out_writes_(Max) PUCHAR Types, _In_ ULONG Max);
+BOOL IsCriticalSectionEvent(_In_ HANDLE Handle);
 PSYSTEM_PROCESS_INFORMATION QueryProcessList(VOID);
 ULONG CountProcesses(_In_opt_ PCWSTR ImageName);
 ULONG NonPagedPoolPages(VOID);

@@ -508,6 +508,48 @@ ListOwnHandles(
     return Count;
 }
 
+/*
+ * Whether Handle is the event a critical section of this process made when
+ * it first met contention (RTL_CRITICAL_SECTION.LockSemaphore): the runtime's,
+ * kept for the section's life, not a leak. Found through the process's list
+ * of critical sections, reached from a probe section's debug record; the
+ * list's head lives in ntdll and is no record, which the record's pointer
+ * back from its section tells.
+ */
+BOOL
+IsCriticalSectionEvent(
+    _In_ HANDLE Handle)
+{
+    CRITICAL_SECTION Probe;
+    PLIST_ENTRY Head, Entry;
+    PRTL_CRITICAL_SECTION_DEBUG Debug;
+    ULONG Walked;
+    BOOL Found = FALSE;
+
+    InitializeCriticalSection(&Probe);
+    if (!Probe.DebugInfo)
+    {
+        DeleteCriticalSection(&Probe);
+        return FALSE;
+    }
+    Head = &Probe.DebugInfo->ProcessLocksList;
+    for (Entry = Head->Flink, Walked = 0;
+         Entry != Head && !Found && Walked < SILOTEST_MAX_CRITICAL_SECTIONS;
+         Entry = Entry->Flink, Walked++)
+    {
+        Debug = CONTAINING_RECORD(Entry, RTL_CRITICAL_SECTION_DEBUG, ProcessLocksList);
+        if (IsBadReadPtr(Debug, sizeof(*Debug)) ||
+            IsBadReadPtr(Debug->CriticalSection, sizeof(*Debug->CriticalSection)) ||
+            Debug->CriticalSection->DebugInfo != Debug)
+        {
+            continue;
+        }
+        Found = (Debug->CriticalSection->LockSemaphore == Handle);
+    }
+    DeleteCriticalSection(&Probe);
+    return Found;
+}
+
 /* Processes (of ProcessImage, or all), own handles, job objects, \Silos entries, non-paged pool */
 VOID
 CountGuest(
