@@ -164,6 +164,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_apply(args: argparse.Namespace) -> int:
     try:
         patch_set = patches.PatchSet.load(Path(args.patches) if args.patches else patches.default_patch_root())
+        if args.runner_only:
+            patch_set = patch_set.runner_only()
         action = patches.reverse if args.reverse else patches.apply
         done = action(Path(args.tree), patch_set, check_only=args.check)
     except patches.PatchError as error:
@@ -275,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--tree", required=True, help="ReactOS checkout at the base commit")
     app.add_argument("--check", action="store_true", help="only check; change nothing")
     app.add_argument("--reverse", action="store_true", help="take the patches back out")
+    app.add_argument("--runner-only", action="store_true",
+                     help="only the harness's guest runner and its self-tests, no silo change: a LiveCD of "
+                          "unchanged ReactOS the harness can drive (the baseline of 'harness compare')")
     app.add_argument("--patches", help=argparse.SUPPRESS)
     app.set_defaults(func=cmd_apply)
 

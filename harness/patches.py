@@ -4,6 +4,10 @@
 (changes to existing files, applied in name order with ``git apply``) and everything else as an
 overlay of new files at the same paths in the tree. Nothing is committed in the user's tree.
 Before touching anything every step is checked, so a refusal leaves the tree as it was.
+
+``RUNNER`` names the part of the series that only adds the harness's guest runner (the patches that
+start it at boot, the runner and its self-tests): applied alone to the base tree, it gives a LiveCD of
+unchanged ReactOS that the harness can drive, the baseline a comparison of the series is made against.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-RESERVED = {"BASE", "patches", "README.md"}
+RESERVED = {"BASE", "RUNNER", "patches", "README.md"}
 
 
 class PatchError(Exception):
@@ -48,6 +52,37 @@ class PatchSet:
         overlay = sorted(p.relative_to(root) for p in root.rglob("*")
                          if p.is_file() and p.relative_to(root).parts[0] not in RESERVED)
         return cls(root, base, patches, overlay)
+
+    def runner_only(self) -> "PatchSet":
+        """The runner's part of the series, as its ``RUNNER`` file names it: lines ``patch NAME`` and
+        ``overlay PATH`` (a file, or a folder for every file under it); ``#`` starts a comment.
+        Raises PatchError when the file is missing or names what the set does not hold."""
+        manifest = self.root / "RUNNER"
+        if not manifest.is_file():
+            raise PatchError(f"{self.root} has no RUNNER file: it does not say which part is the runner alone")
+        names: List[str] = []
+        prefixes: List[Path] = []
+        for number, raw in enumerate(manifest.read_text().splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            kind, _, value = line.partition(" ")
+            value = value.strip()
+            if kind == "patch" and value:
+                names.append(value)
+            elif kind == "overlay" and value:
+                prefixes.append(Path(value))
+            else:
+                raise PatchError(f"{manifest}:{number}: want 'patch NAME' or 'overlay PATH', not {raw.strip()!r}")
+        by_name = {patch.name: patch for patch in self.patches}
+        unknown = [name for name in names if name not in by_name]
+        if unknown:
+            raise PatchError(f"{manifest} names patches the series does not hold: {', '.join(unknown)}")
+        overlay = [rel for rel in self.overlay if any(rel == p or p in rel.parents for p in prefixes)]
+        empty = [str(p) for p in prefixes if not any(rel == p or p in rel.parents for rel in overlay)]
+        if empty:
+            raise PatchError(f"{manifest} names overlay paths that hold none of our files: {', '.join(empty)}")
+        return PatchSet(self.root, self.base, [by_name[name] for name in sorted(names)], overlay)
 
 
 def default_patch_root() -> Path:

@@ -160,3 +160,63 @@ def test_the_wheel_carries_the_whole_patch_series(tmp_path):
                if name.startswith("harness/series/")}
     source = {str(p.relative_to(root / "reactos-patches")) for p in (root / "reactos-patches").rglob("*") if p.is_file()}
     assert shipped == source
+
+
+def _runner_set(tmp_path, tree, manifest: str) -> PatchSet:
+    """A set whose series has a runner part (0001 + runner/) and a silo part (0002 + ps/silo.c)."""
+    root = tmp_path / "runner-patches"
+    (root / "patches").mkdir(parents=True)
+    (root / "modules" / "harness" / "runner").mkdir(parents=True)
+    (root / "modules" / "harness" / "runner" / "harnessrun.c").write_text("/* runner */\n")
+    (root / "ntoskrnl" / "ps").mkdir(parents=True)
+    (root / "ntoskrnl" / "ps" / "silo.c").write_text("/* silo */\n")
+    (root / "BASE").write_text(git(tree, "rev-parse", "HEAD"))
+    (tree / "modules" / "CMakeLists.txt").write_text("add_subdirectory(rostests)\nadd_subdirectory(harness)\n")
+    (root / "patches" / "0001-start-the-runner.patch").write_text(git(tree, "diff"))
+    git(tree, "checkout", "-q", "--", ".")
+    (tree / "ntoskrnl" / "ps" / "job.c").write_text("line 1\nline 2 silo\nline 3\n")
+    (root / "patches" / "0002-silo-job.patch").write_text(git(tree, "diff"))
+    git(tree, "checkout", "-q", "--", ".")
+    (root / "RUNNER").write_text(manifest)
+    return PatchSet.load(root)
+
+
+RUNNER_MANIFEST = "# the runner alone\npatch 0001-start-the-runner.patch\noverlay modules/harness/runner\n"
+
+
+def test_the_runner_alone_leaves_every_silo_change_out(tmp_path, tree):
+    full = _runner_set(tmp_path, tree, RUNNER_MANIFEST)
+    runner = full.runner_only()
+    done = apply(tree, runner)
+    assert done == ["add modules/harness/runner/harnessrun.c", "apply 0001-start-the-runner.patch"]
+    assert "add_subdirectory(harness)" in (tree / "modules" / "CMakeLists.txt").read_text()
+    assert (tree / "ntoskrnl" / "ps" / "job.c").read_text() == "line 1\nline 2\nline 3\n"
+    assert not (tree / "ntoskrnl" / "ps" / "silo.c").exists()
+    assert state(tree, runner) is State.APPLIED
+    with pytest.raises(PatchError, match="missing: ntoskrnl/ps/silo.c"):
+        apply(tree, full)  # the whole series over the runner alone: refused, the tree kept
+    assert state(tree, runner) is State.APPLIED
+    reverse(tree, runner)
+    assert git(tree, "status", "--porcelain") == ""
+
+
+def test_the_project_runner_part_names_what_the_series_holds():
+    runner = PatchSet.load(Path(__file__).resolve().parent.parent / "reactos-patches").runner_only()
+    assert [p.name[:4] for p in runner.patches] == ["0001", "0002"]
+    assert Path("modules/harness/runner/harnessrun.c") in runner.overlay
+    assert not [rel for rel in runner.overlay if "silo" in str(rel)]
+
+
+@pytest.mark.parametrize("manifest, message", [
+    ("patch 0009-nosuch.patch\n", "does not hold: 0009-nosuch.patch"),
+    ("overlay modules/nosuch\n", "hold none of our files: modules/nosuch"),
+    ("runner everything\n", "RUNNER:1: want 'patch NAME' or 'overlay PATH'"),
+])
+def test_a_runner_file_naming_what_is_not_there_is_refused(tmp_path, tree, manifest, message):
+    with pytest.raises(PatchError, match=message):
+        _runner_set(tmp_path, tree, manifest).runner_only()
+
+
+def test_a_set_without_a_runner_file_says_so(patch_set):
+    with pytest.raises(PatchError, match="no RUNNER file"):
+        patch_set.runner_only()
