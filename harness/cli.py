@@ -1,8 +1,9 @@
-"""Command line: ``harness run | parse | list | apply | inspect``.
+"""Command line: ``harness run | parse | compare | list | apply | inspect``.
 
 Exit codes (``run`` and ``parse``), usable with ``git bisect run``:
 0 every test passed; 1 a test failed; 2 the guest crashed, hung, looped or rebooted, or results are
 missing; 125 infrastructure error or usage error (QEMU or the ISO missing, QMP failed, bad arguments).
+``compare``: 0 nothing newly fails, 1 something does, 125 a side cannot be read or nothing compares.
 """
 
 from __future__ import annotations
@@ -139,6 +140,33 @@ def _write_parse_reports(args: argparse.Namespace, log: Path, verdict, record) -
         write_junit(Path(args.junit), results)
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import CompareError, compare, load_run
+    from .compare_report import format_table, write_json, write_junit
+
+    if len(args.runs) < 2:
+        print("harness compare: give a baseline run and a new run (several baselines find flaky checks)",
+              file=sys.stderr)
+        return EXIT_INFRA
+    *baseline_paths, new_path = args.runs
+    try:
+        baselines = [load_run(Path(path)) for path in baseline_paths]
+        new = load_run(Path(new_path))
+    except CompareError as error:
+        print(f"harness compare: {error}", file=sys.stderr)
+        return EXIT_INFRA
+    comparison = compare(baselines, new)
+    print(format_table(comparison))
+    if args.json:
+        write_json(Path(args.json), comparison)
+    if args.junit:
+        write_junit(Path(args.junit), comparison)
+    if not comparison.judged:
+        print("harness compare: no test ran to its end on both sides: nothing was compared", file=sys.stderr)
+        return EXIT_INFRA
+    return comparison.exit_code
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         import dataclasses
@@ -268,6 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="resolve the backtrace's bare <module:rva> frames (user mode too) from the .rossym "
                             "line tables of the modules in this ReactOS build folder")
     parse.set_defaults(func=cmd_parse)
+
+    cmp = sub.add_parser("compare", help="compare a run's Wine-format checks against baseline runs: what newly "
+                                         "fails, what is fixed, what is flaky", formatter_class=_HelpFormatter)
+    cmp.add_argument("runs", nargs="+", metavar="RUN",
+                     help="run directories (or their results.json): every one but the last is a baseline run "
+                          "(give several to find flaky checks), the last is the new run")
+    cmp.add_argument("--json", help="write the comparison as JSON to this file")
+    cmp.add_argument("--junit", help="write the comparison as JUnit XML to this file (a failure per regressed test)")
+    cmp.set_defaults(func=cmd_compare)
 
     lst = sub.add_parser("list", help="list the scenarios")
     lst.add_argument("--json", action="store_true", help="print them as JSON")

@@ -167,6 +167,7 @@ def _verdict_json(v: BootVerdict) -> Dict[str, object]:
             "metrics": t.metrics,
             "series": t.series,
             "unjudged": [_line_json(line) for line in t.unjudged],
+            "failed_checks": [_line_json(line) for line in t.failed_checks],
         } for t in v.tests],
     }
 

@@ -124,6 +124,8 @@ class TestResult:
     series: Dict[str, List[Dict[str, str]]] = field(default_factory=dict)
     # With a focus: the failed checks outside it, reported and not judged
     unjudged: List[ConsoleLine] = field(default_factory=list)
+    # Every failed check the test printed, judged or not: what ``harness compare`` compares
+    failed_checks: List[ConsoleLine] = field(default_factory=list)
 
 
 @dataclass
@@ -164,6 +166,7 @@ def judge_test(name: str, run: Optional[TestRun], focus: Sequence[FocusRange] = 
         return TestResult(name, TestStatus.NOT_RUN, "the guest never started this test")
     base = dict(counts=describe_counts(run.summary), seconds=run.seconds, exit_status=run.exit_status,
                 metrics=dict(run.metrics), series={k: list(v) for k, v in run.series.items()},
+                failed_checks=list(run.failed_checks),
                 log=([run.begin] if run.begin else []) + run.lines + ([run.end] if run.end else []))
     status = run.exit_status
     if run.timed_out is not None or status == STATUS_TIMEOUT:
