@@ -15,6 +15,7 @@ from .chart import write_test_chart
 from .console import ConsoleLine
 from .grammar import Event, Kind
 from .monitor import Limits
+from .protocol import TEST_BEGIN
 from .report import (ScenarioResult, format_table, run_exit_code, scenario_results, to_json, write_json,
                      write_junit)
 from .durations import DurationHistory
@@ -88,8 +89,19 @@ PROGRESS_KINDS = {Kind.VERSION: "kernel", Kind.BOOT_TOOK: "user mode up", Kind.B
                   Kind.ASSERTION: "ASSERTION", Kind.DEBUGGER_ENTERED: "debugger entered"}
 
 
-def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[ConsoleLine, List[Event]], None]:
+def _elapsed(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
+
+
+def _progress_printer(name: str, stream: TextIO, echo: bool, tests: Sequence[str] = (),
+                      run_started: Optional[float] = None,
+                      clock: Callable[[], float] = time.monotonic) -> Callable[[ConsoleLine, List[Event]], None]:
+    """Prints a boot's milestones; each test it begins as ``test N of M`` with the run's elapsed time
+    (a suite of rostests runs for many minutes with nothing else to show)."""
     shown = set()
+    order = {test: index for index, test in enumerate(tests, start=1)}
+    run_started = clock() if run_started is None else run_started
 
     def on_line(line: ConsoleLine, events: List[Event]) -> None:
         if echo:
@@ -102,8 +114,11 @@ def _progress_printer(name: str, stream: TextIO, echo: bool) -> Callable[[Consol
                 shown.add(event.kind)
             if label and not echo:
                 stream.write(f"[{name} {line.time:6.1f}s] {label}: {line.text.strip()[:100]}\n")
-        if "Running Wine Test, Module:" in line.text and not echo:
-            stream.write(f"[{name} {line.time:6.1f}s] {line.text.strip()}\n")
+        begun = TEST_BEGIN.search(line.text)
+        if begun:
+            test = f"{begun['module'].lower()}:{begun['test'].lower()}"
+            where = f"test {order[test]} of {len(order)}" if test in order else "test"
+            stream.write(f"[{name} {line.time:6.1f}s] {where}: {test} (run {_elapsed(clock() - run_started)})\n")
         if "[HARNESS] exit" in line.text and not echo:
             stream.write(f"[{name} {line.time:6.1f}s] {line.text.strip()}\n")
         stream.flush()
@@ -163,7 +178,8 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
         name, boot_options = job
         records: List[BootRecord] = []
         while True:
-            record = run_boot(name, boot_options, on_line=_progress_printer(name, stream, options.echo_console),
+            printer = _progress_printer(name, stream, options.echo_console, boot_options.tests, started)
+            record = run_boot(name, boot_options, on_line=printer,
                               on_status=lambda msg: (stream.write(msg + "\n"), stream.flush()))
             records.append(record)
             stream.write(f"{name}: {record.verdict.outcome.value.upper()} on {record.accel} - "
