@@ -55,6 +55,9 @@
 #define HARNESS_PLAN_ANSWER_CHARS   512
 /* Questions asked for one plan: enough for HARNESS_MAX_TESTS tests of the longest names */
 #define HARNESS_MAX_PLAN_PARTS      16
+/* What "<module>.exe --list" may print, and how long it may take (kmtest loads its driver) */
+#define HARNESS_LIST_CHARS          (32 * 1024)
+#define HARNESS_LIST_TIMEOUT_MS     (60 * 1000)
 
 typedef struct _HARNESS_TEST
 {
@@ -69,6 +72,14 @@ typedef struct _HARNESS_REQUEST
     BOOLEAN PlanFromDebugPort;
     HARNESS_TEST Tests[HARNESS_MAX_TESTS];
 } HARNESS_REQUEST, *PHARNESS_REQUEST;
+
+/* The output of "<module>.exe --list", kept whole (the list of a test program's tests) */
+typedef struct _CAPTURE_CONTEXT
+{
+    HANDLE ReadPipe;
+    CHAR Text[HARNESS_LIST_CHARS];
+    ULONG Length;
+} CAPTURE_CONTEXT, *PCAPTURE_CONTEXT;
 
 typedef struct _RELAY_CONTEXT
 {
@@ -339,6 +350,113 @@ RelayThread(
     return 0;
 }
 
+/* Reads a child's output into the capture buffer until the child's end of the pipe closes */
+static
+DWORD
+WINAPI
+CaptureThread(
+    _In_ LPVOID Parameter)
+{
+    PCAPTURE_CONTEXT Context = Parameter;
+    DWORD Read;
+    CHAR Discard[256];
+
+    for (;;)
+    {
+        DWORD Room = sizeof(Context->Text) - 1 - Context->Length;
+        /* A full buffer keeps draining, so the child never blocks on a full pipe */
+        PCHAR Into = Room ? Context->Text + Context->Length : Discard;
+        if (!ReadFile(Context->ReadPipe, Into, Room ? Room : sizeof(Discard), &Read, NULL) || !Read)
+            break;
+        if (Room)
+            Context->Length += Read;
+    }
+    Context->Text[Context->Length] = ANSI_NULL;
+    return 0;
+}
+
+/*!
+ * @brief Gives Test its test name as the program spells it.
+ *
+ * Test names arrive in lower case (the boot loader may change the case of options), but
+ * Wine's test.h and kmtest look a test up case-sensitively and ReactOS's apitests have
+ * names such as NtQueryObject. The program's "--list" ("Valid test names:", then one
+ * indented name per line) gives the spelling. A program that cannot be started or does
+ * not list the name keeps the name as asked; the run itself then reports why.
+ */
+static
+VOID
+HarnessResolveTestName(
+    _Inout_ PHARNESS_TEST Test,
+    _In_ PCSTR SystemRoot)
+{
+    CHAR CommandLine[MAX_PATH + 2 * HARNESS_MAX_NAME];
+    SECURITY_ATTRIBUTES Inheritable = { sizeof(Inheritable), NULL, TRUE };
+    PROCESS_INFORMATION ProcessInfo;
+    STARTUPINFOA StartupInfo;
+    PCAPTURE_CONTEXT Capture;
+    HANDLE WritePipe, CaptureHandle;
+    PSTR Line, Next;
+
+    Capture = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*Capture));
+    if (!Capture)
+        return;
+    _snprintf(CommandLine, sizeof(CommandLine) - 1, "\"%s\\bin\\%s.exe\" --list", SystemRoot, Test->Module);
+    CommandLine[sizeof(CommandLine) - 1] = ANSI_NULL;
+    if (!CreatePipe(&Capture->ReadPipe, &WritePipe, &Inheritable, 0))
+    {
+        HeapFree(GetProcessHeap(), 0, Capture);
+        return;
+    }
+    SetHandleInformation(Capture->ReadPipe, HANDLE_FLAG_INHERIT, 0);
+
+    ZeroMemory(&StartupInfo, sizeof(StartupInfo));
+    StartupInfo.cb = sizeof(StartupInfo);
+    StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    StartupInfo.hStdOutput = WritePipe;
+    StartupInfo.hStdError = WritePipe;
+    if (!CreateProcessA(NULL, CommandLine, NULL, NULL, TRUE, CREATE_NO_WINDOW,
+                        NULL, NULL, &StartupInfo, &ProcessInfo))
+    {
+        CloseHandle(WritePipe);
+        CloseHandle(Capture->ReadPipe);
+        HeapFree(GetProcessHeap(), 0, Capture);
+        return;
+    }
+    CloseHandle(WritePipe);
+    CloseHandle(ProcessInfo.hThread);
+
+    CaptureHandle = CreateThread(NULL, 0, CaptureThread, Capture, 0, NULL);
+    if (WaitForSingleObject(ProcessInfo.hProcess, HARNESS_LIST_TIMEOUT_MS) != WAIT_OBJECT_0)
+    {
+        TerminateProcess(ProcessInfo.hProcess, STATUS_TIMEOUT);
+        WaitForSingleObject(ProcessInfo.hProcess, INFINITE);
+    }
+    CloseHandle(ProcessInfo.hProcess);
+    if (CaptureHandle)
+    {
+        WaitForSingleObject(CaptureHandle, INFINITE);
+        CloseHandle(CaptureHandle);
+
+        for (Line = strstr(Capture->Text, "Valid test names:"); Line; Line = Next)
+        {
+            Next = strchr(Line, '\n');
+            if (Next)
+                *Next++ = ANSI_NULL;
+            while (*Line == ' ' || *Line == '\t')
+                Line++;
+            Line[strcspn(Line, "\r ")] = ANSI_NULL;
+            if (strlen(Line) < HARNESS_MAX_NAME && !_stricmp(Line, Test->Test))
+            {
+                strcpy(Test->Test, Line);
+                break;
+            }
+        }
+    }
+    CloseHandle(Capture->ReadPipe);
+    HeapFree(GetProcessHeap(), 0, Capture);
+}
+
 /*!
  * @brief Runs one Wine-format test program for one test and relays its output.
  *
@@ -362,6 +480,7 @@ HarnessRunTest(
 
     if (!GetEnvironmentVariableA("SystemRoot", SystemRoot, sizeof(SystemRoot)))
         strcpy(SystemRoot, "X:\\reactos");
+    HarnessResolveTestName(Test, SystemRoot);
     _snprintf(CommandLine, sizeof(CommandLine) - 1, "\"%s\\bin\\%s.exe\" %s",
               SystemRoot, Test->Module, Test->Test);
     CommandLine[sizeof(CommandLine) - 1] = ANSI_NULL;
