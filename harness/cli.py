@@ -20,7 +20,7 @@ from . import patches
 from .monitor import Limits
 from .offline import rejudge_saved
 from .protocol import parse_test_names
-from .scenarios import NAMED_ONLY_TAGS, SCENARIOS, UnknownScenario, select
+from .scenarios import NAMED_ONLY_TAGS, SCENARIOS, SETS, UnknownScenario, select, set_members
 from .snapshot import cache_root, default_cache_dir
 
 EXIT_INFRA = 125
@@ -186,6 +186,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         extra = f" [{', '.join(flags)}]" if flags else ""
         print(f"{scenario.name.ljust(width)}  {scenario.description}{extra}")
         print(f"{' ' * width}  tests: {', '.join(scenario.tests)}")
+    for name, what in SETS.items():
+        print(f"\nset {name}: {what}; runs {', '.join(s.name for s in set_members(name))}")
     return 0
 
 
@@ -260,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--iso", required=True,
                      help="the LiveCD your build produced (livecd.iso), a .7z or .zip holding it (as nightly images "
                           "are published), or an http(s) URL of either")
-    run.add_argument("--scenario", "-s", action="append", help="scenario to run (repeatable); default: all but negative controls, benchmarks and heavy ones")
+    run.add_argument("--scenario", "-s", action="append", help="scenario or set of scenarios to run (repeatable; 'harness list' names both); default: all but "
+                          "negative controls, benchmarks, heavy ones and rostests")
     run.add_argument("--test", "-t", action="append", help="run guest test module:test directly (repeatable)")
     run.add_argument("--out", help="run directory (default: harness-runs/<timestamp>)")
     run.add_argument("--accel", choices=("auto", "kvm", "tcg"), default=os.environ.get("HARNESS_ACCEL", "auto"),

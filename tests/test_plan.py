@@ -73,3 +73,18 @@ def test_a_session_from_a_snapshot_takes_its_first_banner_for_a_reboot():
     session = ConsoleSession(plan=PlanFeed(["HARNESS=a:b"], given=1), kernel_started=True)
     decision = session.feed(line(1, "-" * 53))
     assert decision.stop is EndReason.REBOOT
+
+
+def test_the_host_regression_set_selects_its_scenarios_each_alone_with_a_reason_per_test():
+    from harness.scenarios import SETS, select
+    from harness.scenarios.hostregression import REASONS, SET
+
+    assert SET in SETS
+    chosen = select([SET])
+    assert [s.name for s in chosen][:2] == ["host-ob", "host-devices"] and len(chosen) >= 8
+    assert all(s.own_boot and s.by_name_only and "rostests" in s.tags for s in chosen)
+    tests = [t for s in chosen for t in s.tests]
+    assert "kernel32_winetest:process" in tests and "kernel32_winetest:pipe" in tests
+    assert sorted(set(tests)) == sorted(REASONS)
+    # a set and one of its members named again: each scenario once
+    assert select([SET, "host-ob"]) == chosen

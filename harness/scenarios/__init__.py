@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 from ..focus import parse_focus_list
 from ..verdict import Outcome
-from . import boundary, contain, density, lifecycle, prison, rostests, selftest, silo, smss
+from . import boundary, contain, density, hostregression, lifecycle, prison, rostests, selftest, silo, smss
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _focus_pairs(focus: Mapping[str, Sequence[str]]) -> Tuple[Tuple[str, Tuple[s
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, contain, smss, boundary, lifecycle, density, prison, rostests):
+    for module in (selftest, silo, contain, smss, boundary, lifecycle, density, prison, rostests, hostregression):
         for entry in module.SCENARIOS:
             entry = dict(entry)
             entry["focus"] = _focus_pairs(entry.get("focus", {}))
@@ -68,19 +68,33 @@ def _collect() -> Dict[str, Scenario]:
 SCENARIOS: Dict[str, Scenario] = _collect()
 
 
+# Names that select every scenario carrying them as a tag (``harness run -s host-regression``)
+SETS: Dict[str, str] = {
+    hostregression.SET: "ReactOS's own tests of what the series touches, for 'harness compare' against a base run",
+}
+
+
 class UnknownScenario(KeyError):
     pass
 
 
+def set_members(name: str) -> List[Scenario]:
+    return [s for s in SCENARIOS.values() if name in s.tags]
+
+
 def select(names: Sequence[str]) -> List[Scenario]:
-    """The named scenarios (in order), or the default suite when no name is given."""
+    """The named scenarios and sets (in order, each once), or the default suite when no name is given."""
     if not names:
         return [s for s in SCENARIOS.values() if not s.by_name_only]
     chosen: List[Scenario] = []
     for name in names:
-        if name not in SCENARIOS:
+        if name in SCENARIOS:
+            found = [SCENARIOS[name]]
+        elif name in SETS:
+            found = set_members(name)
+        else:
             raise UnknownScenario(f"unknown scenario {name!r}; 'harness list' shows them")
-        chosen.append(SCENARIOS[name])
+        chosen.extend(s for s in found if s not in chosen)
     return chosen
 
 
