@@ -89,3 +89,20 @@ def test_the_workflow_installs_in_a_venv_uploads_everything_and_reports_on_the_t
     assert junit["with"]["commit"] == "${{ github.event.workflow_run.head_sha || github.sha }}"
     header = text.split("\nname:")[0]
     assert "HARNESS_REPO" in header and "ISO_ARTIFACT" in header and "SCENARIOS" in header
+
+
+def test_the_workflow_compares_the_run_against_a_baseline_artifact():
+    steps = _workflow()["jobs"]["scenarios"]["steps"]
+    names = [step["name"] for step in steps]
+    fetch = next(step for step in steps if step["name"] == "Fetch the baseline run directory")
+    # the baseline is the artifact this workflow uploads, from the run the previous step found
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert fetch["with"]["name"] == upload["with"]["name"]
+    assert fetch["with"]["run-id"] == "${{ steps.baseline.outputs.run_id }}"
+    compare = next(step for step in steps if step["name"] == "Compare against the baseline")
+    assert "harness compare baseline-run harness-run" in compare["run"] and "--junit" in compare["run"]
+    assert "PIPESTATUS" in compare["run"]  # tee must not hide compare's exit code
+    # the comparison comes after the run it compares and only when a baseline was found
+    assert names.index("Run the scenarios") < names.index("Compare against the baseline")
+    assert "steps.baseline.outputs.run_id != ''" in compare["if"]
+    assert "baseline_run_id" in _workflow()[True]["workflow_dispatch"]["inputs"]
