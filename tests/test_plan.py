@@ -88,3 +88,18 @@ def test_the_host_regression_set_selects_its_scenarios_each_alone_with_a_reason_
     assert sorted(set(tests)) == sorted(REASONS)
     # a set and one of its members named again: each scenario once
     assert select([SET, "host-ob"]) == chosen
+
+
+def test_the_readme_lists_every_host_regression_scenario_and_test_with_its_reason():
+    from pathlib import Path
+
+    from harness.scenarios import set_members
+    from harness.scenarios.hostregression import REASONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Host regression")[1].split("\n## ")[0]
+    for scenario in set_members("host-regression"):
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{scenario.name}` |")), None)
+        assert row, f"README's host-regression table lacks {scenario.name}"
+        for test in scenario.tests:
+            assert test in row.lower() and REASONS[test] in row, (scenario.name, test)
