@@ -71,20 +71,21 @@ WHY = {
     "ntdll_apitest:NtUnloadDriver": "driver unload and its privilege (io/iomgr/driver.c)",
     "ntdll_winetest:time": "system time and time zones (ex/time.c)",
     "kernel32_apitest:SystemFirmware": "firmware tables (ex/sysinfo.c)",
-    "kmtest:ObSymbolicLink": "symbolic links from kernel mode (ob/obname.c parse of links)",
-    "kmtest:ObTypes": "the object types and their directory, \\ObjectTypes (no silo type leaks to the host)",
-    "kmtest:ObQuery": "object names and information from kernel mode (ob/obname.c)",
-    "kmtest:ObReference": "reference counting and names (ob/oblife.c)",
-    "kmtest:ObHandle": "kernel and user handles (ob/obhandle.c)",
-    "kmtest:NpfsCreate": "named pipe creation in the driver (npfs create.c)",
-    "kmtest:NpfsConnect": "named pipe connect and listen (npfs fsctrl.c, waitsup.c)",
-    "kmtest:NpfsReadWrite": "named pipe reads and writes (npfs)",
-    "kmtest:NpfsFileInfo": "named pipe file information (npfs)",
-    "kmtest:NpfsVolumeInfo": "the named pipe volume (npfs)",
-    "kmtest:PsNotify": "process, thread and image notify routines (ps/process.c, thread.c create paths)",
-    "kmtest:PsQuota": "process quota charges (ps, the job's commit accounting beside them)",
+    "kmtest_:ObSymbolicLink": "symbolic links from kernel mode (ob/obname.c parse of links)",
+    "kmtest_:ObTypes": "the object types and their directory, \\ObjectTypes (no silo type leaks to the host)",
+    "kmtest_:ObQuery": "object names and information from kernel mode (ob/obname.c)",
+    "kmtest_:ObReference": "reference counting and names (ob/oblife.c)",
+    "kmtest_:ObHandle": "kernel and user handles (ob/obhandle.c)",
+    "kmtest_:NpfsCreate": "named pipe creation in the driver (npfs create.c)",
+    "kmtest_:NpfsConnect": "named pipe connect and listen (npfs fsctrl.c, waitsup.c)",
+    "kmtest_:NpfsReadWrite": "named pipe reads and writes (npfs)",
+    "kmtest_:NpfsFileInfo": "named pipe file information (npfs)",
+    "kmtest_:NpfsVolumeInfo": "the named pipe volume (npfs)",
+    "kmtest_:PsNotify": "process, thread and image notify routines (ps/process.c, thread.c create paths)",
+    "kmtest_:PsQuota": "process quota charges (ps, the job's commit accounting beside them)",
 }
-# Keyed as the harness names tests (lower case)
+# Keyed as the harness names tests (lower case). kmtest's program is kmtest_.exe on the CD (its CMake
+# OUTPUT_NAME); it loads kmtest_drv.sys beside it to run the kernel-mode tests
 REASONS = {test.lower(): why for test, why in WHY.items()}
 
 _SCENARIOS = [
@@ -114,9 +115,9 @@ _SCENARIOS = [
       "ntdll_apitest:NtQuerySystemEnvironmentValue", "ntdll_apitest:NtUnloadDriver", "ntdll_winetest:time",
       "kernel32_apitest:SystemFirmware")),
     ("host-kernel", "kmtest's object manager, named pipe file system and process tests, from its driver",
-     ("kmtest:ObSymbolicLink", "kmtest:ObTypes", "kmtest:ObQuery", "kmtest:ObReference", "kmtest:ObHandle",
-      "kmtest:NpfsCreate", "kmtest:NpfsConnect", "kmtest:NpfsReadWrite", "kmtest:NpfsFileInfo",
-      "kmtest:NpfsVolumeInfo", "kmtest:PsNotify", "kmtest:PsQuota")),
+     ("kmtest_:ObSymbolicLink", "kmtest_:ObTypes", "kmtest_:ObQuery", "kmtest_:ObReference", "kmtest_:ObHandle",
+      "kmtest_:NpfsCreate", "kmtest_:NpfsConnect", "kmtest_:NpfsReadWrite", "kmtest_:NpfsFileInfo",
+      "kmtest_:NpfsVolumeInfo", "kmtest_:PsNotify", "kmtest_:PsQuota")),
 ]
 
 SCENARIOS = [
