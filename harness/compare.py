@@ -255,7 +255,8 @@ def compare_test(name: str, scenario: str, baselines: Sequence[Optional[TestSide
         result.change, result.reason = TestChange.NEW_TEST, "no baseline run has this test"
         return result
     completed = [b for b in baselines if b is not None and b.completed]
-    all_completed = len(completed) == len(baselines)
+    # A baseline run without the test (its set named other tests then) says nothing of flakiness
+    all_completed = len(completed) == len(present)
     new_completed = new is not None and new.completed
     if not new_completed:
         what = "is missing from the new run's results" if new is None else f"did not complete ({new.status})"
@@ -283,13 +284,28 @@ def compare_test(name: str, scenario: str, baselines: Sequence[Optional[TestSide
         result.reason = "passed in every baseline run; now fails with no new failed check (its exit status)"
     elif not all_completed:
         result.change = TestChange.FLAKY
-        result.reason = f"completed in {len(completed)} of {len(baselines)} baseline runs"
+        result.reason = f"completed in {len(completed)} of {len(present)} baseline runs that have it"
     elif result.fixed:
         result.change, result.reason = TestChange.FIXED, f"{len(result.fixed)} check site(s) newly pass"
     elif result.flaky:
         result.change, result.reason = TestChange.FLAKY, f"{len(result.flaky)} check site(s) differ across baselines"
+    elif result.still_failing:
+        result.reason = "the same check sites fail"
     else:
-        result.reason = "the same check sites fail" if result.still_failing else "passes on both sides"
+        # No check site differs; the statuses may still (a test failing on its exit status alone,
+        # or one that ran no check)
+        passed = [b.status == TestStatus.PASSED.value for b in completed]
+        new_passed = new.status == TestStatus.PASSED.value
+        if any(passed) and not all(passed):
+            result.change = TestChange.FLAKY
+            result.reason = f"passed in {sum(passed)} of {len(passed)} baseline runs, with no failed check to tell"
+        elif new_passed and not any(passed):
+            result.change = TestChange.FIXED
+            result.reason = "failed in every baseline run with no failed check (its exit status); now passes"
+        elif not new_passed:
+            result.reason = f"{new.status} on both sides with no failed check (its exit status, or no check ran)"
+        else:
+            result.reason = "passes on both sides"
     return result
 
 

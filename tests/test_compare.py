@@ -1,8 +1,9 @@
 """harness compare: run against run, check by check.
 
 The results files here are made the way a run makes them: a guest console (runner and Wine-format
-lines) judged by ``harness parse``, which writes the run's results.json. Real ones, cut from the base
-and series runs of issue 19, are in fixtures/compare-*.
+lines) judged by ``harness parse``, which writes the run's results.json. Real ones are in
+fixtures/compare-series: two host-regression runs of one LiveCD built from the series (TCG, 2026-12-03),
+cut to a few tests each, the second after kmtest's program name was corrected (kmtest: -> kmtest_:).
 """
 
 from __future__ import annotations
@@ -249,3 +250,70 @@ def test_compare_reads_a_results_file_as_well_as_its_directory(tmp_path):
 def test_a_missing_results_file_raises_compare_error(tmp_path):
     with pytest.raises(CompareError, match="cannot read"):
         load_run(tmp_path)
+
+
+REAL = FIXTURES / "compare-series"
+
+
+def _by_name(path: Path) -> Dict[str, dict]:
+    return {test["name"]: test for test in json.loads(path.read_text())["tests"]}
+
+
+def test_two_real_runs_of_one_image_compare_without_a_regression(tmp_path, capsys):
+    code, out = run_compare(capsys, REAL / "run1", REAL / "run2", extra=["--json", str(tmp_path / "c.json")])
+    assert code == 0, out.out
+    tests = _by_name(tmp_path / "c.json")
+    assert tests["ntdll_winetest:om"]["change"] == "same" and len(tests["ntdll_winetest:om"]["still_failing"]) == 12
+    assert tests["ntdll_apitest:ntqueryobject"]["change"] == "same"
+    # One baseline cannot see that sync.c:1093 (a timer queue timing check) comes and goes
+    assert tests["kernel32_winetest:sync"]["change"] == "fixed"
+    assert [c["site"] for c in tests["kernel32_winetest:sync"]["fixed"]] == ["sync.c:1093"]
+    # kernel32 thread dies of an unhandled 0xc0150010 on both sides: broken, not a regression
+    assert tests["kernel32_winetest:thread"]["change"] == "still broken"
+    # A test that ran no check failed on both sides; it does not "pass on both sides"
+    assert tests["ntdll_apitest:ntloadunloadkey"]["change"] == "same"
+    assert "failed on both sides" in tests["ntdll_apitest:ntloadunloadkey"]["reason"]
+    assert tests["kmtest_:obtypes"]["change"] == "no baseline"
+    assert tests["kmtest:obtypes"]["change"] == "still broken"  # missing then, not asked for now
+
+
+def test_real_baselines_that_disagree_make_the_site_flaky(tmp_path, capsys):
+    code, out = run_compare(capsys, REAL / "run1", REAL / "run2", REAL / "run2",
+                            extra=["--json", str(tmp_path / "c.json")])
+    assert code == 0, out.out
+    tests = _by_name(tmp_path / "c.json")
+    sync = tests["kernel32_winetest:sync"]
+    assert sync["change"] == "flaky" and [c["site"] for c in sync["flaky"]] == ["sync.c:1093"]
+    # a baseline run that did not have the test (its set named others then) is no sign of flakiness
+    assert tests["kmtest_:obtypes"]["change"] == "same"
+    assert tests["kmtest_:psquota"]["change"] == "same"
+
+
+def test_a_real_test_gone_from_the_new_run_is_a_regression(tmp_path, capsys):
+    document = json.loads((REAL / "run2" / "results.json").read_text())
+    for boot in document["boots"]:
+        boot["verdict"]["tests"] = [t for t in boot["verdict"]["tests"] if t["name"] != "ntdll_winetest:om"]
+    (tmp_path / "results.json").write_text(json.dumps(document))
+    code, out = run_compare(capsys, REAL / "run1", REAL / "run2", tmp_path / "results.json",
+                            extra=["--json", str(tmp_path / "c.json")])
+    assert code == 1, out.out
+    assert _by_name(tmp_path / "c.json")["ntdll_winetest:om"]["change"] == "regressed"
+    assert "ntdll_winetest:om" in out.out
+
+
+def test_a_real_check_failing_anew_is_a_regression_with_its_line(tmp_path, capsys):
+    document = json.loads((REAL / "run2" / "results.json").read_text())
+    added = "om.c:2000: Test failed: a new failure"
+    for boot in document["boots"]:
+        for test in boot["verdict"]["tests"]:
+            if test["name"] == "ntdll_apitest:ntqueryobject":
+                test["status"] = "failed"
+                test["failed_checks"] = [{"line": 40, "time": 3.5, "text": added}]
+                test["counts"]["failures"] = 1
+    (tmp_path / "results.json").write_text(json.dumps(document))
+    code, out = run_compare(capsys, REAL / "run1", REAL / "run2", tmp_path / "results.json",
+                            extra=["--json", str(tmp_path / "c.json")])
+    assert code == 1, out.out
+    change = _by_name(tmp_path / "c.json")["ntdll_apitest:ntqueryobject"]
+    assert change["change"] == "regressed" and change["new_failures"][0]["site"] == "om.c:2000"
+    assert added in out.out
