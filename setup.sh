@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the harness needs on a Debian/Ubuntu machine: QEMU, nasm (the test suite assembles
-# tiny guests), and the Python package with its test tools in .venv/. Safe to run again.
+# tiny guests), dosfstools and mtools (scratch disks), and the Python package with its test tools in
+# .venv/. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,6 +9,9 @@ need=()
 command -v qemu-system-i386 >/dev/null || need+=(qemu-system-x86)
 command -v qemu-img >/dev/null || need+=(qemu-utils)
 command -v nasm >/dev/null || need+=(nasm)
+# The scratch disk a scenario may get: made with mkfs.fat, read and written with mtools
+command -v mkfs.fat >/dev/null || [ -x /usr/sbin/mkfs.fat ] || [ -x /sbin/mkfs.fat ] || need+=(dosfstools)
+command -v mcopy >/dev/null || need+=(mtools)
 command -v git >/dev/null || need+=(git)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

@@ -11,6 +11,7 @@ kept in the record, with its screendump, so the run says which accelerator ran a
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import sys
 import time
@@ -20,10 +21,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .console import ConsoleLine
 from .grammar import Event
+from .hostcheck import SCRATCH_FILES, SCRATCH_IMAGE, apply_findings, run_host_checks, save_findings
 from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import ConsoleSession, Limits, Monitor, Transcript
 from .plan import PlanError, PlanFeed, plan_answers
 from .record import SessionRecord
+from .scratch import SEED_FILE, ScratchDisk, ScratchDiskError, create_scratch_disk
 from .offline import judge_transcript
 from .attach import attach
 from .snapshot import Snapshot
@@ -32,6 +35,7 @@ from .vm import KVM_FIRST_OUTPUT_S, Machine, MachineConfig, VMError, kvm_usable
 
 # Sessions that end with the guest at a kdb:> prompt: a bugcheck or debugger entry, a hang broken into
 ATTACHABLE_ENDS = {EndReason.FATAL, EndReason.INACTIVITY}
+SEED_TOKEN_BYTES = 8    # the scratch disk's per-boot token: 16 hex digits the guest cannot guess
 
 
 @dataclass
@@ -54,6 +58,10 @@ class BootOptions:
     snapshot: Optional[Snapshot] = None
     # Per test, the source lines whose failures decide it ("file.c:first-last", see focus.py)
     focus: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    # A new scratch disk (scratch.py) for this boot, kept in its directory; a boot with one starts cold
+    scratch_disk: bool = False
+    # Per test, the host checks (hostcheck.py) run on the scratch disk after the boot
+    host_checks: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,7 +122,8 @@ def _save_session(run_dir: Path, options: BootOptions, transcript: Transcript, a
                    "boot_took_s": transcript.boot_took_s, "runner_start_s": transcript.runner_start_s,
                    "done_s": transcript.done_s, "elapsed_s": transcript.elapsed_s, "cpu_s": cpu_s},
                   until_shutdown=options.until_shutdown,
-                  focus={name: list(ranges) for name, ranges in options.focus.items()}).save(run_dir)
+                  focus={name: list(ranges) for name, ranges in options.focus.items()},
+                  host_checks={name: list(checks) for name, checks in options.host_checks.items()}).save(run_dir)
 
 
 def _watch(machine: Machine, options: BootOptions, limits: Limits, feed: PlanFeed, kernel_started: bool,
@@ -128,6 +137,32 @@ def _watch(machine: Machine, options: BootOptions, limits: Limits, feed: PlanFee
     return transcript
 
 
+def _new_scratch_disk(run_dir: Path, options: BootOptions) -> Optional[Path]:
+    """A fresh scratch disk for one attempt, seeded with a new token (None when the boot has none).
+    Raises ScratchDiskError, which the caller reports as an infrastructure error."""
+    if not options.scratch_disk:
+        return None
+    disk = create_scratch_disk(run_dir / SCRATCH_IMAGE)
+    disk.write_file(SEED_FILE, secrets.token_hex(SEED_TOKEN_BYTES).encode("ascii"))
+    return disk.image
+
+
+def _judge_scratch_disk(run_dir: Path, image: Path, options: BootOptions, verdict: BootVerdict,
+                        status: Callable[[str], None]) -> None:
+    """Copies the disk's files out for people, then lets the host checks amend the verdict."""
+    try:
+        files = ScratchDisk(image).extract(run_dir / SCRATCH_FILES)
+        status(f"{run_dir.name}: scratch disk: {len(files)} file(s) copied to {run_dir / SCRATCH_FILES}")
+    except ScratchDiskError as error:
+        status(f"{run_dir.name}: scratch disk unreadable after the boot: {error}")
+    findings = run_host_checks(image, options.host_checks, verdict)
+    save_findings(run_dir, findings)
+    for finding in findings:
+        status(f"{run_dir.name}: host check {finding.check} on {finding.test}: "
+               f"{'holds' if finding.ok else 'FAILS'}: {finding.detail}")
+    apply_findings(verdict, findings)
+
+
 def run_boot(name: str, options: BootOptions, on_line: Optional[LineCallback] = None,
              on_status: Optional[Callable[[str], None]] = None) -> BootRecord:
     """Boots once (or twice, on a KVM fallback or a snapshot that did not load) and returns the
@@ -136,7 +171,7 @@ def run_boot(name: str, options: BootOptions, on_line: Optional[LineCallback] = 
     run_dir.mkdir(parents=True, exist_ok=True)
     status = on_status or (lambda _msg: None)
     attempts: List[Attempt] = []
-    if options.snapshot is not None:
+    if options.snapshot is not None and not options.scratch_disk:
         record = _run_from_snapshot(name, options, options.snapshot, on_line, status, attempts)
         if record is not None:
             return record
@@ -207,8 +242,14 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
             limits = options.limits
             if fallback_possible:
                 limits = Limits(limits.deadline_s, limits.inactivity_s, first_output_s=KVM_FIRST_OUTPUT_S)
+            try:
+                scratch = _new_scratch_disk(run_dir, options)
+            except ScratchDiskError as error:
+                attempts.append(Attempt(accel, "infra", f"scratch disk: {error}", 0.0))
+                return BootRecord(name, list(options.tests), infra_verdict(f"scratch disk: {error}"), accel,
+                                  attempts, run_dir)
             config = MachineConfig(cdrom=iso, disk=options.disk, accel=accel, memory_mb=options.memory_mb,
-                                   qemu=options.qemu)
+                                   qemu=options.qemu, scratch_disk=scratch)
             start = time.monotonic()
             status(f"{name}: starting QEMU ({accel})")
             try:
@@ -228,6 +269,8 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
                 continue
             verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown,
                                        focus=options.focus)
+            if scratch is not None:
+                _judge_scratch_disk(run_dir, scratch, options, verdict, status)
             if silent:
                 verdict.summary += " (COM1 stayed silent: is this a debug build booting LiveCD_Debug?)"
             if attempt_dir != run_dir:

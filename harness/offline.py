@@ -11,6 +11,7 @@ from typing import Mapping, Optional, Sequence, Tuple
 
 from .console import split_log
 from .focus import FocusError, parse_focus_list
+from .hostcheck import SCRATCH_IMAGE, apply_findings, run_host_checks
 from .monitor import Transcript, replay
 from .protocol import parse_test_names
 from .record import UNSEEN_IN_LOG, SessionRecord, load_beside
@@ -43,4 +44,8 @@ def rejudge_saved(log: Path, expected: Sequence[str] = ()) -> Tuple[BootVerdict,
     except FocusError:
         # A record written by hand with a broken focus: judge the whole file
         verdict = judge_transcript(tests, transcript, expect_shutdown=record is not None and record.until_shutdown)
+    if record is not None and record.host_checks:
+        # The host's proof is part of the verdict: the checks run again on the disk the boot left
+        findings = run_host_checks(Path(log).parent / SCRATCH_IMAGE, record.host_checks, verdict)
+        apply_findings(verdict, findings)
     return verdict, record

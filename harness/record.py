@@ -32,6 +32,8 @@ class SessionRecord:
     until_shutdown: bool = False
     # Per test, the source lines whose failures decided it
     focus: Dict[str, List[str]] = field(default_factory=dict)
+    # Per test, the host checks run on the boot's scratch disk (scratch.img beside the log)
+    host_checks: Dict[str, List[str]] = field(default_factory=dict)
 
     @property
     def end_reason(self) -> EndReason:

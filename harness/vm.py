@@ -62,6 +62,8 @@ class MachineConfig:
     raw_boot_image: Optional[Path] = None
     # A machine state saved by Machine.save_state: QEMU loads it (-incoming) instead of booting
     incoming_state: Optional[Path] = None
+    # A raw image the guest writes and the host reads after the boot (never snapshot=on): primary slave
+    scratch_disk: Optional[Path] = None
 
 
 def find_qemu(binary: str = QEMU_BINARY) -> str:
@@ -147,13 +149,16 @@ class Machine:
             cmd += ["-drive", f"file={cfg.disk},if=ide,index=0,media=disk{snapshot}"]
         if cfg.raw_boot_image is not None:
             cmd += ["-drive", f"file={cfg.raw_boot_image},if=ide,index=0,media=disk,format=raw,snapshot=on"]
+        if cfg.scratch_disk is not None:
+            cmd += ["-drive", f"file={cfg.scratch_disk},if=ide,index=1,media=disk,format=raw"]
         if cfg.incoming_state is not None:
             # QEMU runs the command through the shell; cat only reads, so many QEMUs share one state
             cmd += ["-incoming", "exec:cat " + shlex.quote(str(cfg.incoming_state))]
         return cmd + list(cfg.extra_args)
 
     def launch(self) -> None:
-        for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image, self.config.incoming_state):
+        for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image, self.config.incoming_state,
+                      self.config.scratch_disk):
             if image is not None and not Path(image).is_file():
                 raise VMError(f"image not found: {image}")
         self.run_dir.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     missing = [tool for tool in ("qemu-system-i386", "nasm") if shutil.which(tool) is None]
     iso = config.getoption("--reactos-iso")
+    scratch_missing = [tool for tool in ("mkfs.fat", "mcopy")
+                       if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists()]
     for item in items:
+        if "scratch" in item.keywords and scratch_missing:
+            item.add_marker(pytest.mark.skip(
+                reason=f"needs {' and '.join(scratch_missing)} (dosfstools, mtools: bash .ci/run installs them)"))
         if "qemu" in item.keywords and missing:
             item.add_marker(pytest.mark.skip(reason=f"needs {' and '.join(missing)} (bash .ci/run installs them)"))
         if "reactos" in item.keywords and not iso:

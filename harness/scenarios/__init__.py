@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 from ..focus import parse_focus_list
+from ..hostcheck import CHECKS
 from ..verdict import Outcome
 from . import boundary, contain, density, hostregression, lifecycle, prison, rostests, selftest, silo, smss
 
@@ -32,6 +33,11 @@ class Scenario:
     test_timeout_s: int = 0
     # Per test, the source lines of a Wine test file whose failures decide it (see focus.py)
     focus: Tuple[Tuple[str, Tuple[str, ...]], ...] = field(default_factory=tuple)
+    # The boot gets a new FAT32 scratch disk (scratch.py) that the host seeds before and reads after it;
+    # such a boot starts cold (a saved machine has no disk) and runs alone
+    scratch_disk: bool = False
+    # Per test, the host checks (hostcheck.py) that must hold on the scratch disk after the boot
+    host_checks: Tuple[Tuple[str, Tuple[str, ...]], ...] = field(default_factory=tuple)
 
     @property
     def by_name_only(self) -> bool:
@@ -46,13 +52,28 @@ def _focus_pairs(focus: Mapping[str, Sequence[str]]) -> Tuple[Tuple[str, Tuple[s
     return tuple((test, tuple(ranges)) for test, ranges in focus.items())
 
 
+def _check_scratch(scenario: Scenario) -> None:
+    if scenario.scratch_disk and not scenario.own_boot:
+        raise ValueError(f"scenario {scenario.name} needs a scratch disk, so a boot of its own (own_boot)")
+    for test, names in scenario.host_checks:
+        if not scenario.scratch_disk:
+            raise ValueError(f"scenario {scenario.name} has host checks but no scratch disk")
+        if test not in scenario.tests:
+            raise ValueError(f"scenario {scenario.name} checks a test it does not run: {test}")
+        unknown = [name for name in names if name not in CHECKS]
+        if unknown:
+            raise ValueError(f"scenario {scenario.name}: unknown host check(s) {', '.join(unknown)}")
+
+
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
     for module in (selftest, silo, contain, smss, boundary, lifecycle, density, prison, rostests, hostregression):
         for entry in module.SCENARIOS:
             entry = dict(entry)
             entry["focus"] = _focus_pairs(entry.get("focus", {}))
+            entry["host_checks"] = _focus_pairs(entry.get("host_checks", {}))
             scenario = Scenario(**entry)
+            _check_scratch(scenario)
             for test, ranges in scenario.focus:
                 if test not in scenario.tests:
                     raise ValueError(f"scenario {scenario.name} focuses a test it does not run: {test}")

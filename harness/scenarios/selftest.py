@@ -34,3 +34,22 @@ SCENARIOS = [
          tests=("harnessnosuch:test",),
          own_boot=True, negative=True, expect="test-failure", issue="2"),
 ]
+
+# The scratch disk (issue 16, item 4; shared with the files work): the host writes a token before the
+# boot, the guest finds the volume by its label, reads the token and writes it back; the host reads the
+# disk after the boot. The control writes the wrong bytes: the host check must catch it.
+SCENARIOS += [
+    dict(name="selftest-scratch",
+         description="the harness's scratch disk: the guest finds the FAT32 volume the host made (by its label), "
+                     "reads the host's per-boot token from it and writes it back; the host reads the disk after "
+                     "the boot and checks both (its files are copied to BOOT/scratch/)",
+         tests=("harnesstest:scratch",),
+         own_boot=True, scratch_disk=True, host_checks={"harnesstest:scratch": ("scratch-roundtrip",)},
+         issue="16"),
+    dict(name="selftest-scratch-wrong",
+         description="negative control: a guest test that passes by its own account but writes the wrong bytes to "
+                     "the scratch disk must be failed by the host check",
+         tests=("harnesstest:scratchwrong",),
+         own_boot=True, negative=True, expect="test-failure", scratch_disk=True,
+         host_checks={"harnesstest:scratchwrong": ("scratch-roundtrip",)}, issue="16"),
+]

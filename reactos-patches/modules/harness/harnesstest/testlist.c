@@ -14,6 +14,8 @@ extern void func_bugcheck(void);
 extern void func_hang(void);
 extern void func_processes(void);
 extern void func_reboot(void);
+extern void func_scratch(void);
+extern void func_scratchwrong(void);
 extern void func_version(void);
 
 const struct test winetest_testlist[] =
@@ -24,6 +26,8 @@ const struct test winetest_testlist[] =
     { "hang", func_hang },
     { "processes", func_processes },
     { "reboot", func_reboot },
+    { "scratch", func_scratch },
+    { "scratchwrong", func_scratchwrong },
     { "version", func_version },
     { 0, 0 }
 };
