@@ -169,6 +169,8 @@ class TestComparison:
     fixed: List[SiteChange] = field(default_factory=list)
     still_failing: List[SiteChange] = field(default_factory=list)
     flaky: List[SiteChange] = field(default_factory=list)
+    baseline_seconds: List[Optional[float]] = field(default_factory=list)
+    new_seconds: Optional[float] = None
 
     @property
     def regressed(self) -> bool:
@@ -212,6 +214,54 @@ class Comparison:
         }
 
 
+@dataclass
+class SuiteSummary:
+    """One scenario's tests together: what a reviewer reads first."""
+
+    scenario: str
+    tests: int = 0
+    compared: int = 0
+    regressed: int = 0
+    fixed_tests: int = 0
+    flaky_tests: int = 0
+    baseline_checks: int = 0
+    new_checks: int = 0
+    new_failures: int = 0
+    fixed: int = 0
+    still_failing: int = 0
+    flaky: int = 0
+    # Sum of its tests' times: the mean over the baseline runs, and the new run's
+    baseline_seconds: float = 0.0
+    new_seconds: float = 0.0
+
+
+def _mean(values: Sequence[Optional[float]]) -> float:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else 0.0
+
+
+def suite_summaries(comparison: "Comparison") -> List[SuiteSummary]:
+    """Per scenario, in the order its first test appears."""
+    suites: Dict[str, SuiteSummary] = {}
+    compared = {id(t) for t in comparison.compared}
+    for test in comparison.tests:
+        suite = suites.setdefault(test.scenario or "(no scenario)", SuiteSummary(test.scenario or "(no scenario)"))
+        suite.tests += 1
+        suite.compared += id(test) in compared
+        suite.regressed += test.regressed
+        suite.fixed_tests += test.change is TestChange.FIXED
+        suite.flaky_tests += test.change is TestChange.FLAKY
+        suite.baseline_checks += max((e or 0 for e in test.baseline_executed), default=0)
+        suite.new_checks += test.new_executed or 0
+        suite.new_failures += len(test.new_failures) + len(test.more_failures)
+        suite.fixed += len(test.fixed)
+        suite.still_failing += len(test.still_failing)
+        suite.flaky += len(test.flaky)
+        suite.baseline_seconds += _mean(test.baseline_seconds)
+        suite.new_seconds += test.new_seconds or 0.0
+    return list(suites.values())
+
+
 def _first_lines(sides: Sequence[TestSide], site: str) -> List[str]:
     for side in sides:
         if site in side.lines:
@@ -250,7 +300,9 @@ def compare_test(name: str, scenario: str, baselines: Sequence[Optional[TestSide
         name, scenario, [b.status if b is not None else "absent" for b in baselines],
         new.status if new is not None else "absent",
         [b.executed if b is not None and b.completed else None for b in baselines],
-        new.executed if new is not None and new.completed else None)
+        new.executed if new is not None and new.completed else None,
+        baseline_seconds=[b.seconds if b is not None else None for b in baselines],
+        new_seconds=new.seconds if new is not None else None)
     if not present:
         result.change, result.reason = TestChange.NEW_TEST, "no baseline run has this test"
         return result

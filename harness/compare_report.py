@@ -7,7 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from .compare import Comparison, SiteChange, TestChange, TestComparison
+from dataclasses import asdict
+
+from .compare import Comparison, SiteChange, TestChange, TestComparison, suite_summaries
 from .report import xml_text
 
 # Sites listed per test and kind in the console: the JSON and JUnit reports keep them all
@@ -42,6 +44,8 @@ def format_table(comparison: Comparison) -> str:
         if detail:
             lines.append("")
             lines.extend(detail)
+    lines.append("")
+    lines.extend(format_suites(comparison))
     totals = comparison.totals()
     lines.append("")
     lines.append(f"baseline: {', '.join(str(p) for p in comparison.baselines)}")
@@ -51,6 +55,20 @@ def format_table(comparison: Comparison) -> str:
                  f"({totals['new_failures']} new failure site(s)), {totals['fixed']} fixed, {totals['still_failing']} "
                  f"still failing, {totals['flaky']} flaky site(s), {totals['flaky_tests']} flaky test(s)")
     return "\n".join(lines)
+
+
+def format_suites(comparison: Comparison) -> List[str]:
+    """The per-scenario table: tests, checks, new failure sites, fixed, flaky, and the time its tests took."""
+    rows = [("suite", "tests", "regressed", "checks", "new fail", "fixed", "still", "flaky", "test time")]
+    for suite in suite_summaries(comparison):
+        rows.append((suite.scenario, str(suite.tests), str(suite.regressed),
+                     f"{suite.baseline_checks} -> {suite.new_checks}", str(suite.new_failures), str(suite.fixed),
+                     str(suite.still_failing), f"{suite.flaky} ({suite.flaky_tests} test(s))",
+                     f"{suite.baseline_seconds:.0f} s -> {suite.new_seconds:.0f} s"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 def _details(test: TestComparison) -> List[str]:
@@ -83,6 +101,7 @@ def to_json(comparison: Comparison) -> Dict[str, object]:
         "baselines": [str(p) for p in comparison.baselines],
         "new": str(comparison.new),
         "totals": comparison.totals(),
+        "suites": [asdict(suite) for suite in suite_summaries(comparison)],
         "tests": [{
             "name": t.name, "scenario": t.scenario, "change": t.change.value, "reason": t.reason,
             "baseline_statuses": t.baseline_statuses, "new_status": t.new_status,

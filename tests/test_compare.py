@@ -317,3 +317,27 @@ def test_a_real_check_failing_anew_is_a_regression_with_its_line(tmp_path, capsy
     change = _by_name(tmp_path / "c.json")["ntdll_apitest:ntqueryobject"]
     assert change["change"] == "regressed" and change["new_failures"][0]["site"] == "om.c:2000"
     assert added in out.out
+
+
+def test_the_suite_table_sums_each_scenario_with_its_test_time(tmp_path, capsys):
+    code, out = run_compare(capsys, REAL / "run1", REAL / "run2", extra=["--json", str(tmp_path / "c.json")])
+    assert code == 0
+    suites = {s["scenario"]: s for s in json.loads((tmp_path / "c.json").read_text())["suites"]}
+    assert list(suites) == ["host-ob", "host-sync", "host-processes", "host-registry", "host-kernel"]
+    sync = suites["host-sync"]
+    assert (sync["tests"], sync["regressed"], sync["fixed"], sync["still_failing"], sync["flaky"]) == (1, 0, 1, 18, 0)
+    assert (sync["baseline_checks"], sync["new_checks"]) == (421578, 409231)
+    assert sync["baseline_seconds"] > 30 and sync["new_seconds"] > 30
+    assert suites["host-ob"]["tests"] == 2 and suites["host-ob"]["still_failing"] == 12
+    table = out.out[out.out.index("suite "):]
+    assert "host-sync" in table and "421578 -> 409231" in table and " s -> " in table
+
+
+def test_flaky_and_regressed_tests_are_counted_in_their_suite(tmp_path, capsys):
+    base1 = make_run(tmp_path, "b1", {"k32:sync": wine_test("k32:sync", ["sync.c:10: timer late"])})
+    base2 = make_run(tmp_path, "b2", {"k32:sync": wine_test("k32:sync")})
+    new = make_run(tmp_path, "new", {"k32:sync": wine_test("k32:sync", ["sync.c:20: new failure"])})
+    code, out = run_compare(capsys, base1, base2, new, extra=["--json", str(tmp_path / "c.json")])
+    assert code == 1
+    (suite,) = json.loads((tmp_path / "c.json").read_text())["suites"]
+    assert (suite["regressed"], suite["new_failures"], suite["flaky"]) == (1, 1, 1)
