@@ -877,6 +877,175 @@ PspAreServerSilosRunning(VOID)
 
 /*!
  * @brief
+ * SystemRootSiloInformation (174): the ids of the running server silos the
+ * caller may see. The host sees every server silo not yet terminated; a
+ * user-mode caller inside a server silo sees none, since silos do not nest
+ * and a silo does not learn of the others.
+ *
+ * @param[out] Information
+ * The caller's buffer, probed by NtQuerySystemInformation.
+ *
+ * @param[in] Length
+ * Its size in bytes.
+ *
+ * @param[out] RequiredLength
+ * The size the whole list needs (a kernel variable of the caller).
+ *
+ * @param[in] PreviousMode
+ * The mode the service was called from.
+ *
+ * @return
+ * STATUS_SUCCESS, STATUS_INFO_LENGTH_MISMATCH when Length cannot hold the
+ * list (nothing is written then), STATUS_INSUFFICIENT_RESOURCES, or the
+ * exception writing the buffer raised.
+ */
+NTSTATUS
+NTAPI
+PspQueryRootSiloInformation(
+    _Out_writes_bytes_to_(Length, *RequiredLength) PSYSTEM_ROOT_SILO_INFORMATION Information,
+    _In_ ULONG Length,
+    _Out_ PULONG RequiredLength,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    PESILO *Silos = NULL;
+    PULONG SiloIds = NULL;
+    ULONG Count = 0, i;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PsIsCallerInServerSilo(PreviousMode))
+    {
+        Status = PspReferenceServerSilos(PspIsServerSiloRunning, &Silos, &Count);
+        if (!NT_SUCCESS(Status)) return Status;
+    }
+
+    /* The ids leave the silos before the caller's buffer is touched: a fault there leaks nothing */
+    if (Count != 0)
+    {
+        SiloIds = ExAllocatePoolWithTag(PagedPool, Count * sizeof(ULONG), TAG_PS_SILO);
+        if (SiloIds == NULL)
+        {
+            PspDereferenceServerSilos(Silos, Count);
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        for (i = 0; i < Count; i++) SiloIds[i] = Silos[i]->JobId;
+        PspDereferenceServerSilos(Silos, Count);
+    }
+
+    *RequiredLength = FIELD_OFFSET(SYSTEM_ROOT_SILO_INFORMATION, SiloIdList) + Count * sizeof(ULONG);
+    if (Length < *RequiredLength)
+    {
+        Status = STATUS_INFO_LENGTH_MISMATCH;
+    }
+    else
+    {
+        _SEH2_TRY
+        {
+            Information->NumberOfSilos = Count;
+            if (Count != 0) RtlCopyMemory(Information->SiloIdList, SiloIds, Count * sizeof(ULONG));
+            Status = STATUS_SUCCESS;
+        }
+        _SEH2_EXCEPT(ExSystemExceptionFilter())
+        {
+            Status = _SEH2_GetExceptionCode();
+        }
+        _SEH2_END;
+    }
+
+    if (SiloIds != NULL) ExFreePoolWithTag(SiloIds, TAG_PS_SILO);
+    DPRINT("SystemRootSiloInformation: %lu silo(s), status 0x%lx\n", Count, Status);
+    return Status;
+}
+
+/*!
+ * @brief
+ * ProcessMembershipInformation (109): the id of the server silo a process
+ * belongs to, 0 for a host process.
+ *
+ * @param[in] ProcessHandle
+ * A handle with PROCESS_QUERY_INFORMATION (ReactOS has no limited query
+ * right yet).
+ *
+ * @param[out] Information
+ * The caller's buffer.
+ *
+ * @param[in] Length
+ * Exactly sizeof(PROCESS_MEMBERSHIP_INFORMATION).
+ *
+ * @param[out] ReturnLength
+ * Optional; receives the size written.
+ *
+ * @param[in] PreviousMode
+ * The mode the service was called from.
+ *
+ * @return
+ * STATUS_SUCCESS, STATUS_INFO_LENGTH_MISMATCH, the handle's reference
+ * failure, or the exception probing or writing the buffers raised.
+ *
+ * @remarks
+ * A process stays in its server silo until it ends, so the silo is read
+ * without a lock.
+ */
+NTSTATUS
+NTAPI
+PspQueryProcessMembership(
+    _In_ HANDLE ProcessHandle,
+    _Out_writes_bytes_to_(Length, *ReturnLength) PPROCESS_MEMBERSHIP_INFORMATION Information,
+    _In_ ULONG Length,
+    _Out_opt_ PULONG ReturnLength,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    PEPROCESS Process;
+    PESILO ServerSilo;
+    ULONG ServerSiloId;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (Length != sizeof(PROCESS_MEMBERSHIP_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+
+    if (PreviousMode != KernelMode)
+    {
+        _SEH2_TRY
+        {
+            ProbeForWrite(Information, Length, TYPE_ALIGNMENT(PROCESS_MEMBERSHIP_INFORMATION));
+            if (ReturnLength != NULL) ProbeForWriteUlong(ReturnLength);
+        }
+        _SEH2_EXCEPT(EXCEPTION_EXECUTE_HANDLER)
+        {
+            _SEH2_YIELD(return _SEH2_GetExceptionCode());
+        }
+        _SEH2_END;
+    }
+
+    Status = ObReferenceObjectByHandle(ProcessHandle,
+                                       PROCESS_QUERY_INFORMATION,
+                                       PsProcessType,
+                                       PreviousMode,
+                                       (PVOID*)&Process,
+                                       NULL);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    ServerSilo = PspGetProcessServerSilo(Process);
+    ServerSiloId = (ServerSilo != NULL) ? ServerSilo->JobId : 0;
+    ObDereferenceObject(Process);
+
+    _SEH2_TRY
+    {
+        Information->ServerSiloId = ServerSiloId;
+        if (ReturnLength != NULL) *ReturnLength = sizeof(PROCESS_MEMBERSHIP_INFORMATION);
+    }
+    _SEH2_EXCEPT(ExSystemExceptionFilter())
+    {
+        Status = _SEH2_GetExceptionCode();
+    }
+    _SEH2_END;
+    return Status;
+}
+
+/*!
+ * @brief
  * Host shutdown: every server silo ends first, with its terminate callbacks,
  * delete event and completion message, before the host's own processes and
  * drivers go down.

@@ -21,6 +21,8 @@ CheckFromInsideSilo(
     SILOOBJECT_BASIC_INFORMATION Basic;
     SERVERSILO_INIT_INFORMATION Init;
     ULONG_PTR RootBuffer[(sizeof(SILOOBJECT_ROOT_DIRECTORY) + 64) / sizeof(ULONG_PTR)];
+    SYSTEM_ROOT_SILO_INFORMATION RootSilos;
+    PROCESS_MEMBERSHIP_INFORMATION Membership;
     HANDLE Nested;
     DWORD Failures = 0;
     NTSTATUS Status;
@@ -40,6 +42,14 @@ CheckFromInsideSilo(
     Status = NtQueryInformationJobObject(NULL, JobObjectSiloRootDirectory,
                                          RootBuffer, sizeof(RootBuffer), NULL);
     if (Status != STATUS_CONTEXT_MISMATCH) Failures |= INSILO_FAIL_ROOT_QUERY;
+
+    /* A silo learns of no other silo, and sees itself as its own process's silo */
+    RootSilos.NumberOfSilos = MAXULONG;
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, &RootSilos, sizeof(RootSilos), NULL);
+    if (Status != STATUS_SUCCESS || RootSilos.NumberOfSilos != 0) Failures |= INSILO_FAIL_ROOT_SILO_LIST;
+    Status = NtQueryInformationProcess(NtCurrentProcess(), ProcessMembershipInformation,
+                                       &Membership, sizeof(Membership), NULL);
+    if (Status != STATUS_SUCCESS || Membership.ServerSiloId != SiloId) Failures |= INSILO_FAIL_MEMBERSHIP;
 
     /* No silo inside a silo */
     if (!NT_SUCCESS(CreateJob(&Nested, JOB_OBJECT_LIMIT_SILO_READY)))

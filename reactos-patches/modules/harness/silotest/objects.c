@@ -12,6 +12,8 @@
 #define KERNEL_ADDRESS              ((PVOID)(ULONG_PTR)0x80000000)
 #define UNALIGNED_ADDRESS(p)        ((PVOID)((ULONG_PTR)(p) + 1))
 #define BOGUS_HANDLE                ((HANDLE)(ULONG_PTR)0x1234)
+/* Room for the ids of the server silos a boot runs at once in these tests */
+#define ROOT_SILO_LIST_IDS          64
 
 static
 void
@@ -149,6 +151,111 @@ TestRootDirectory(VOID)
     NtClose(Job);
     NtClose(Plain);
     ok(!SiloDirectoryExists(SiloId), "\\Silos\\%lu outlived its silo\n", SiloId);
+}
+
+/* Whether SystemRootSiloInformation lists SiloId (the whole list is read) */
+static
+BOOL
+RootSiloListed(
+    _In_ ULONG SiloId)
+{
+    ULONG Buffer[ROOT_SILO_LIST_IDS + 1];
+    PSYSTEM_ROOT_SILO_INFORMATION List = (PSYSTEM_ROOT_SILO_INFORMATION)Buffer;
+    ULONG Length = 0, i;
+    NTSTATUS Status;
+
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, List, sizeof(Buffer), &Length);
+    ok(Status == STATUS_SUCCESS, "SystemRootSiloInformation: 0x%08lx\n", Status);
+    if (!NT_SUCCESS(Status)) return FALSE;
+    ok(Length == FIELD_OFFSET(SYSTEM_ROOT_SILO_INFORMATION, SiloIdList) + List->NumberOfSilos * sizeof(ULONG),
+       "return length %lu for %lu silo(s)\n", Length, List->NumberOfSilos);
+    for (i = 0; i < List->NumberOfSilos; i++)
+    {
+        if (List->SiloIdList[i] == SiloId) return TRUE;
+    }
+    return FALSE;
+}
+
+static
+ULONG
+MembershipOf(
+    _In_ HANDLE Process)
+{
+    PROCESS_MEMBERSHIP_INFORMATION Membership = { MAXULONG };
+    ULONG Length = 0;
+    NTSTATUS Status;
+
+    Status = NtQueryInformationProcess(Process, ProcessMembershipInformation, &Membership, sizeof(Membership),
+                                       &Length);
+    ok(Status == STATUS_SUCCESS, "ProcessMembershipInformation: 0x%08lx\n", Status);
+    ok(Length == sizeof(Membership), "return length %lu\n", Length);
+    return Membership.ServerSiloId;
+}
+
+/* Classes 174 and 109: what a container host reads to see its silos */
+static
+void
+TestSiloEnumeration(VOID)
+{
+    SYSTEM_ROOT_SILO_INFORMATION Small;
+    PROCESS_MEMBERSHIP_INFORMATION Membership;
+    PROCESS_INFORMATION Child;
+    HANDLE Silo, Event, Limited;
+    ULONG Length, SiloId, Before;
+    NTSTATUS Status;
+
+    /* Every length and buffer error, on the host */
+    Length = 0;
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, &Small, 0, &Length);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "no room: 0x%08lx\n", Status);
+    ok(Length >= FIELD_OFFSET(SYSTEM_ROOT_SILO_INFORMATION, SiloIdList), "no room: needs %lu\n", Length);
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, KERNEL_ADDRESS, sizeof(Small), NULL);
+    ok(Status == STATUS_ACCESS_VIOLATION, "kernel buffer: 0x%08lx\n", Status);
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, UNALIGNED_ADDRESS(&Small), sizeof(ULONG), NULL);
+    ok(Status == STATUS_DATATYPE_MISALIGNMENT, "unaligned buffer: 0x%08lx\n", Status);
+    Before = Small.NumberOfSilos = MAXULONG;
+
+    Status = NtQueryInformationProcess(NtCurrentProcess(), ProcessMembershipInformation, &Membership,
+                                       sizeof(Membership) + 1, NULL);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "long membership: 0x%08lx\n", Status);
+    Status = NtQueryInformationProcess(NtCurrentProcess(), ProcessMembershipInformation, &Membership, 0, NULL);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "empty membership: 0x%08lx\n", Status);
+    Status = NtQueryInformationProcess(NtCurrentProcess(), ProcessMembershipInformation, KERNEL_ADDRESS,
+                                       sizeof(Membership), NULL);
+    ok(Status == STATUS_ACCESS_VIOLATION, "kernel membership buffer: 0x%08lx\n", Status);
+    Status = NtQueryInformationProcess(BOGUS_HANDLE, ProcessMembershipInformation, &Membership,
+                                       sizeof(Membership), NULL);
+    ok(Status == STATUS_INVALID_HANDLE, "bogus process handle: 0x%08lx\n", Status);
+    ok(DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &Limited,
+                       SYNCHRONIZE, FALSE, 0), "DuplicateHandle failed with %lu\n", GetLastError());
+    Status = NtQueryInformationProcess(Limited, ProcessMembershipInformation, &Membership, sizeof(Membership), NULL);
+    ok(Status == STATUS_ACCESS_DENIED, "handle without query access: 0x%08lx\n", Status);
+    NtClose(Limited);
+    ok(MembershipOf(NtCurrentProcess()) == 0, "the host test is in a server silo\n");
+
+    /* A server silo is listed while it runs, its processes name it, and it leaves the list with its end */
+    ok(NT_SUCCESS(NtCreateEvent(&Event, EVENT_ALL_ACCESS, NULL, NotificationEvent, FALSE)), "no event\n");
+    ok(NT_SUCCESS(MakeServerSilo(&Silo, Event, NULL)), "MakeServerSilo failed\n");
+    SiloId = GetSiloId(Silo);
+    ok(RootSiloListed(SiloId), "server silo %lu is not listed\n", SiloId);
+    Status = NtQuerySystemInformation(SystemRootSiloInformation, &Small,
+                                      FIELD_OFFSET(SYSTEM_ROOT_SILO_INFORMATION, SiloIdList), &Length);
+    ok(Status == STATUS_INFO_LENGTH_MISMATCH, "room for no id beside a silo: 0x%08lx\n", Status);
+    ok(Length >= sizeof(Small), "room for no id: needs %lu\n", Length);
+    ok(Small.NumberOfSilos == Before, "a short buffer was written: %lu\n", Small.NumberOfSilos);
+
+    ok(SpawnChild(CHILD_MODE_WAIT, NULL, TRUE, 0, &Child), "SpawnChild failed\n");
+    ok(MembershipOf(Child.hProcess) == 0, "a host child before its assignment\n");
+    ok(NT_SUCCESS(NtAssignProcessToJobObject(Silo, Child.hProcess)), "assign to the silo failed\n");
+    ok(MembershipOf(Child.hProcess) == SiloId, "the child does not name its server silo %lu\n", SiloId);
+    TerminateProcess(Child.hProcess, 0);
+    WaitForSingleObject(Child.hProcess, SILOTEST_WAIT_MS);
+    CloseChild(&Child);
+
+    NtClose(Silo);
+    ok(WaitForSingleObject(Event, SILOTEST_WAIT_MS) == WAIT_OBJECT_0, "delete event not signaled\n");
+    ok(!RootSiloListed(SiloId), "server silo %lu is listed after its end\n", SiloId);
+    NtClose(Event);
 }
 
 static
@@ -322,5 +429,6 @@ START_TEST(objects)
     TestCreateSilo();
     TestRootDirectory();
     TestServerSilo();
+    TestSiloEnumeration();
     TestFromInside();
 }

@@ -160,6 +160,8 @@
 #define INSILO_FAIL_ROOT_QUERY          0x08
 #define INSILO_FAIL_OWN_JOB_BASIC       0x10
 #define INSILO_FAIL_NESTED_INIT         0x20
+#define INSILO_FAIL_ROOT_SILO_LIST      0x40    /* SystemRootSiloInformation listed a silo */
+#define INSILO_FAIL_MEMBERSHIP          0x100   /* ProcessMembershipInformation gave another silo */
 #define INSILO_FAIL_SETUP               0x80
 
 /*
