@@ -19,6 +19,7 @@ This module reads ``results.json`` files and decides; ``compare_report`` renders
 from __future__ import annotations
 
 import enum
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -105,11 +106,15 @@ def _side(test: Dict) -> TestSide:
 
 
 def load_run(path: Path) -> RunSide:
-    """A run directory (its ``results.json``) or a ``results.json``. Raises CompareError."""
+    """A run directory (its ``results.json``), a ``results.json``, or one kept gzipped (``.json.gz``,
+    as the committed baselines are). Raises CompareError."""
     path = Path(path)
     file = path / "results.json" if path.is_dir() else path
     try:
-        document = json.loads(file.read_text())
+        raw = file.read_bytes()
+        document = json.loads(gzip.decompress(raw) if file.name.endswith(".gz") else raw)
+    except (EOFError, gzip.BadGzipFile) as error:   # BadGzipFile is an OSError: it goes first
+        raise CompareError(f"{file} is not a readable gzip file: {error}") from None
     except OSError as error:
         raise CompareError(f"cannot read {file}: {error.strerror or error}") from None
     except ValueError as error:

@@ -341,3 +341,16 @@ def test_flaky_and_regressed_tests_are_counted_in_their_suite(tmp_path, capsys):
     assert code == 1
     (suite,) = json.loads((tmp_path / "c.json").read_text())["suites"]
     assert (suite["regressed"], suite["new_failures"], suite["flaky"]) == (1, 1, 1)
+
+
+def test_a_gzipped_results_file_compares_like_the_plain_one(tmp_path, capsys):
+    import gzip
+
+    packed = tmp_path / "run1.json.gz"
+    packed.write_bytes(gzip.compress((REAL / "run1" / "results.json").read_bytes()))
+    code, out = run_compare(capsys, packed, REAL / "run2")
+    assert code == 0 and "kernel32_winetest:sync" in out.out
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip at all")
+    code, out = run_compare(capsys, broken, REAL / "run2")
+    assert code == 125 and "not a readable gzip file" in out.err
