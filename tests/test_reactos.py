@@ -6,6 +6,7 @@ Each test is one boot under the accelerator HARNESS_ACCEL (default auto).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def boot(iso: Path, tmp_path: Path, scenario: str, inactivity: float = 90.0, dea
                           accel=os.environ.get("HARNESS_ACCEL", "auto"),
                           limits=Limits(deadline_s=deadline, inactivity_s=inactivity),
                           test_timeout_s=chosen.test_timeout_s or None,
-                          until_shutdown=chosen.shuts_down, focus=dict(chosen.focus))
+                          until_shutdown=chosen.shuts_down, focus=dict(chosen.focus),
+                          scratch_disk=chosen.scratch_disk, host_checks=dict(chosen.host_checks))
     return run_boot(scenario, options)
 
 
@@ -351,3 +353,24 @@ def test_wine_job_tests_pass_on_their_lines_and_report_the_rest(reactos_iso, tmp
     [test] = record.verdict.tests
     assert test.counts["executed"] > 1000
     assert test.unjudged, "the failures outside the focus are kept"
+
+
+def test_the_guest_writes_the_scratch_disk_and_the_host_reads_it_back(reactos_iso, tmp_path):
+    """Issue 16, item 4: the host's token goes in before the boot, the guest's file comes out after."""
+    record = boot(reactos_iso, tmp_path, "selftest-scratch")
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.PASS, verdict.summary
+    seed = (record.run_dir / "scratch" / "SEED.TXT").read_text().strip()
+    assert verdict.tests[0].metrics["scratch"]["seed"] == seed
+    assert (record.run_dir / "scratch" / "GUEST" / "ECHO.TXT").read_text() == f"echo {seed}"
+    findings = json.loads((record.run_dir / "host-checks.json").read_text())
+    assert [(f["check"], f["ok"]) for f in findings] == [("scratch-roundtrip", True)]
+
+
+def test_a_guest_that_writes_the_wrong_bytes_is_failed_by_the_host_check(reactos_iso, tmp_path):
+    record = boot(reactos_iso, tmp_path, "selftest-scratch-wrong")
+    verdict = record.verdict
+    assert verdict.outcome is Outcome.TEST_FAILURE, verdict.summary
+    assert verdict.tests[0].reason.startswith("host check failed: scratch-roundtrip:"), verdict.tests[0].reason
+    # the guest said it passed: its own counts have no failure
+    assert verdict.tests[0].counts.get("failures") == 0
