@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .hive import REG_BINARY, REG_DWORD, REG_MULTI_SZ, REG_SZ, HiveError, describe, parse_hive
 from .scratch import SEED_FILE, ScratchDisk, ScratchDiskError
 from .verdict import BootVerdict, Outcome, TestResult, TestStatus
 
@@ -20,6 +21,12 @@ SCRATCH_IMAGE = "scratch.img"          # in the boot's directory, kept after the
 SCRATCH_FILES = "scratch"              # the disk's files, copied out for people to read
 FINDINGS_FILE = "host-checks.json"
 ECHO_FILE = "GUEST/ECHO.TXT"
+# What harnesstest:scratchhive saves (modules/harness/harnesstest/scratch.c, SCRATCH_HIVE_*)
+HIVE_FILE = "GUEST/SCRATCH.HIV"
+HIVE_SUBKEY = "Sub"
+HIVE_COUNT = 0x12345678
+HIVE_BLOB = bytes((i * 7) & 0xFF for i in range(300))
+HIVE_MULTI = ["one", "two"]
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,35 @@ def check_scratch_roundtrip(disk: ScratchDisk, test: TestResult) -> Tuple[bool, 
     return True, f"the guest read the host's token {seed} and {ECHO_FILE} holds it"
 
 
+def check_scratch_hive(disk: ScratchDisk, test: TestResult) -> Tuple[bool, str]:
+    """The hive the guest saved parses on the host and holds the key and values it set."""
+    seed = disk.read_file(SEED_FILE).decode("ascii", errors="replace").strip()
+    try:
+        root = parse_hive(disk.read_file(HIVE_FILE))
+    except ScratchDiskError:
+        return False, f"{HIVE_FILE} is not on the disk after the boot"
+    except HiveError as error:
+        return False, f"{HIVE_FILE} does not parse as a hive: {error}"
+    sub = root.key(HIVE_SUBKEY)
+    if sub is None:
+        return False, f"{HIVE_FILE} has no key {HIVE_SUBKEY}: " + "; ".join(describe(root))[:300]
+    expected = {"Token": (REG_SZ, seed), "Count": (REG_DWORD, HIVE_COUNT), "Blob": (REG_BINARY, HIVE_BLOB),
+                "Multi": (REG_MULTI_SZ, HIVE_MULTI)}
+    wrong = []
+    for name, (value_type, data) in expected.items():
+        value = sub.value(name)
+        if value is None:
+            wrong.append(f"{name} missing")
+        elif value.type != value_type or value.data != data:
+            wrong.append(f"{name} is {value.data!r} (type {value.type})")
+    if wrong:
+        return False, f"{HIVE_FILE}\\{HIVE_SUBKEY}: " + ", ".join(wrong)
+    return True, f"{HIVE_FILE} parses; {HIVE_SUBKEY} holds the token {seed} and the other {len(expected) - 1} values"
+
+
 CHECKS: Dict[str, HostCheck] = {
     "scratch-roundtrip": check_scratch_roundtrip,
+    "scratch-hive": check_scratch_hive,
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.boot import BootOptions, run_boot
+from harness.hive import read_hive
 from harness.monitor import Limits
 from harness.scenarios import SCENARIOS
 from harness.verdict import Outcome, TestStatus
@@ -364,7 +365,9 @@ def test_the_guest_writes_the_scratch_disk_and_the_host_reads_it_back(reactos_is
     assert verdict.tests[0].metrics["scratch"]["seed"] == seed
     assert (record.run_dir / "scratch" / "GUEST" / "ECHO.TXT").read_text() == f"echo {seed}"
     findings = json.loads((record.run_dir / "host-checks.json").read_text())
-    assert [(f["check"], f["ok"]) for f in findings] == [("scratch-roundtrip", True)]
+    assert [(f["check"], f["ok"]) for f in findings] == [("scratch-roundtrip", True), ("scratch-hive", True)]
+    sub = read_hive(record.run_dir / "scratch" / "GUEST" / "SCRATCH.HIV").key("Sub")
+    assert sub.value("Token").data == seed
 
 
 def test_a_guest_that_writes_the_wrong_bytes_is_failed_by_the_host_check(reactos_iso, tmp_path):

@@ -178,7 +178,8 @@ def test_findings_are_saved_and_read_back(tmp_path):
 def test_the_scratch_scenarios_declare_their_disk_and_check():
     good, control = SCENARIOS["selftest-scratch"], SCENARIOS["selftest-scratch-wrong"]
     assert good.scratch_disk and good.own_boot and not good.by_name_only
-    assert dict(good.host_checks) == {"harnesstest:scratch": ("scratch-roundtrip",)}
+    assert dict(good.host_checks) == {"harnesstest:scratch": ("scratch-roundtrip",),
+                                      "harnesstest:scratchhive": ("scratch-hive",)}
     assert control.negative and control.expect == "test-failure" and control.scratch_disk
 
 

@@ -42,9 +42,11 @@ SCENARIOS += [
     dict(name="selftest-scratch",
          description="the harness's scratch disk: the guest finds the FAT32 volume the host made (by its label), "
                      "reads the host's per-boot token from it and writes it back; the host reads the disk after "
-                     "the boot and checks both (its files are copied to BOOT/scratch/)",
-         tests=("harnesstest:scratch",),
-         own_boot=True, scratch_disk=True, host_checks={"harnesstest:scratch": ("scratch-roundtrip",)},
+                     "the boot and checks both (its files are copied to BOOT/scratch/); the guest also saves a key of its own "
+                     "as a hive file (NtSaveKey) that the host parses and checks value by value",
+         tests=("harnesstest:scratch", "harnesstest:scratchhive"),
+         own_boot=True, scratch_disk=True,
+         host_checks={"harnesstest:scratch": ("scratch-roundtrip",), "harnesstest:scratchhive": ("scratch-hive",)},
          issue="16"),
     dict(name="selftest-scratch-wrong",
          description="negative control: a guest test that passes by its own account but writes the wrong bytes to "

@@ -8,6 +8,10 @@
 
 #include "precomp.h"
 
+#include <winreg.h>
+#include <ndk/cmfuncs.h>
+#include <ndk/obfuncs.h>
+
 /* What the host puts on the disk (harness/scratch.py, harness/hostcheck.py) */
 #define SCRATCH_VOLUME_LABEL    L"HARNESSDISK"
 #define SCRATCH_SEED_FILE       L"SEED.TXT"
@@ -16,6 +20,15 @@
 #define SCRATCH_ECHO_PREFIX     "echo "
 #define SCRATCH_WRONG_PREFIX    "echo WRONG-"
 #define SCRATCH_MAX_TOKEN       64
+
+/* The hive the guest saves (harness/hostcheck.py checks the same names and values) */
+#define SCRATCH_HIVE_FILE       L"GUEST\\SCRATCH.HIV"
+#define SCRATCH_HIVE_KEY        L"\\Registry\\Machine\\SOFTWARE\\HarnessScratch"
+#define SCRATCH_HIVE_SUBKEY     L"Sub"
+#define SCRATCH_HIVE_COUNT      0x12345678
+#define SCRATCH_HIVE_BLOB_BYTES 300     /* more than a cell's inline data: stored in a cell of its own */
+#define SCRATCH_HIVE_BLOB_STEP  7
+#define SCRATCH_HIVE_MULTI      L"one\0two\0"
 
 /* The mount manager may give the volume its letter after the runner started */
 #define SCRATCH_MOUNT_WAIT_MS   15000
@@ -69,6 +82,62 @@ ReadSmallFile(
     return TRUE;
 }
 
+/* The scratch volume's letter, waiting for the mount manager; 0 (and a failed check) when absent */
+static
+WCHAR
+WaitForScratchVolume(VOID)
+{
+    WCHAR Letter = 0;
+    DWORD Waited;
+
+    for (Waited = 0; !FindScratchVolume(&Letter) && Waited < SCRATCH_MOUNT_WAIT_MS; Waited += SCRATCH_POLL_MS)
+        Sleep(SCRATCH_POLL_MS);
+    ok(Letter != 0, "no fixed volume labelled %ls after %lu ms\n", SCRATCH_VOLUME_LABEL, Waited);
+    return Letter;
+}
+
+/* The host's token from SEED.TXT, without its line end; FALSE (and a failed check) when unreadable */
+static
+BOOLEAN
+ReadScratchToken(
+    _In_ WCHAR Letter,
+    _Out_writes_z_(Size) PCHAR Token,
+    _In_ DWORD Size)
+{
+    WCHAR Path[MAX_PATH];
+    DWORD Length;
+    BOOLEAN Success;
+
+    _snwprintf(Path, ARRAYSIZE(Path), L"%c:\\%ls", Letter, SCRATCH_SEED_FILE);
+    Success = ReadSmallFile(Path, Token, Size, &Length);
+    ok(Success, "reading %ls failed with %lu\n", Path, GetLastError());
+    if (!Success)
+        return FALSE;
+    while (Length > 0 && (Token[Length - 1] == '\r' || Token[Length - 1] == '\n' || Token[Length - 1] == ' '))
+        Token[--Length] = ANSI_NULL;
+    ok(Length > 0, "%ls is empty\n", Path);
+    return Length > 0;
+}
+
+/* The host reads the image as soon as the runner is done: the FAT and the directories must be on it */
+static
+VOID
+FlushScratchVolume(
+    _In_ WCHAR Letter)
+{
+    WCHAR VolumePath[] = L"\\\\.\\?:";
+    HANDLE Volume;
+
+    VolumePath[4] = Letter;
+    Volume = CreateFileW(VolumePath, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         NULL, OPEN_EXISTING, 0, NULL);
+    ok(Volume != INVALID_HANDLE_VALUE, "opening %ls failed with %lu\n", VolumePath, GetLastError());
+    if (Volume == INVALID_HANDLE_VALUE)
+        return;
+    ok(FlushFileBuffers(Volume), "flushing %ls failed with %lu\n", VolumePath, GetLastError());
+    CloseHandle(Volume);
+}
+
 static
 VOID
 ScratchRoundTrip(
@@ -78,26 +147,14 @@ ScratchRoundTrip(
     CHAR Echo[sizeof(SCRATCH_WRONG_PREFIX) + SCRATCH_MAX_TOKEN];
     CHAR ReadBack[sizeof(Echo)];
     WCHAR Path[MAX_PATH];
-    WCHAR VolumePath[] = L"\\\\.\\?:";
-    WCHAR Letter = 0;
-    DWORD Waited, Length, Count;
-    HANDLE File, Volume;
+    WCHAR Letter;
+    DWORD Length, Count;
+    HANDLE File;
     BOOL Success;
 
-    for (Waited = 0; !FindScratchVolume(&Letter) && Waited < SCRATCH_MOUNT_WAIT_MS; Waited += SCRATCH_POLL_MS)
-        Sleep(SCRATCH_POLL_MS);
-    ok(Letter != 0, "no fixed volume labelled %ls after %lu ms\n", SCRATCH_VOLUME_LABEL, Waited);
-    if (Letter == 0)
+    Letter = WaitForScratchVolume();
+    if (Letter == 0 || !ReadScratchToken(Letter, Token, sizeof(Token)))
         return;
-
-    _snwprintf(Path, ARRAYSIZE(Path), L"%c:\\%ls", Letter, SCRATCH_SEED_FILE);
-    Success = ReadSmallFile(Path, Token, sizeof(Token), &Length);
-    ok(Success, "reading %ls failed with %lu\n", Path, GetLastError());
-    if (!Success)
-        return;
-    while (Length > 0 && (Token[Length - 1] == '\r' || Token[Length - 1] == '\n' || Token[Length - 1] == ' '))
-        Token[--Length] = ANSI_NULL;
-    ok(Length > 0, "%ls is empty\n", Path);
 
     _snwprintf(Path, ARRAYSIZE(Path), L"%c:\\%ls", Letter, SCRATCH_GUEST_FOLDER);
     Success = CreateDirectoryW(Path, NULL);
@@ -115,22 +172,111 @@ ScratchRoundTrip(
     ok(FlushFileBuffers(File), "flushing %ls failed with %lu\n", Path, GetLastError());
     CloseHandle(File);
 
-    /* The host reads the image as soon as the runner is done: the FAT and the directory must be on it */
-    VolumePath[4] = Letter;
-    Volume = CreateFileW(VolumePath, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
-                         NULL, OPEN_EXISTING, 0, NULL);
-    ok(Volume != INVALID_HANDLE_VALUE, "opening %ls failed with %lu\n", VolumePath, GetLastError());
-    if (Volume != INVALID_HANDLE_VALUE)
-    {
-        ok(FlushFileBuffers(Volume), "flushing %ls failed with %lu\n", VolumePath, GetLastError());
-        CloseHandle(Volume);
-    }
+    FlushScratchVolume(Letter);
 
     Success = ReadSmallFile(Path, ReadBack, sizeof(ReadBack), &Count);
     ok(Success && Count == Length && memcmp(ReadBack, Echo, Length) == 0,
        "%ls reads back as '%s' (%lu bytes), written '%s'\n", Path, ReadBack, Count, Echo);
 
     trace("scratch: seed=%s letter=%c bytes=%lu\n", Token, (CHAR)Letter, Length);
+}
+
+/* Sets one value of Key; a failed check names it */
+static
+VOID
+SetScratchValue(
+    _In_ HANDLE Key,
+    _In_ PCWSTR Name,
+    _In_ ULONG Type,
+    _In_reads_bytes_(Size) PVOID Data,
+    _In_ ULONG Size)
+{
+    UNICODE_STRING ValueName;
+    NTSTATUS Status;
+
+    RtlInitUnicodeString(&ValueName, Name);
+    Status = NtSetValueKey(Key, &ValueName, 0, Type, Data, Size);
+    ok(Status == STATUS_SUCCESS, "setting %ls returned 0x%08lx\n", Name, Status);
+}
+
+/* Creates (or opens) Name below Root, volatile so that nothing of it outlives the boot */
+static
+NTSTATUS
+CreateScratchKey(
+    _Out_ PHANDLE Key,
+    _In_opt_ HANDLE Root,
+    _In_ PCWSTR Name)
+{
+    UNICODE_STRING KeyName;
+    OBJECT_ATTRIBUTES Attributes;
+
+    RtlInitUnicodeString(&KeyName, Name);
+    InitializeObjectAttributes(&Attributes, &KeyName, OBJ_CASE_INSENSITIVE, Root, NULL);
+    return NtCreateKey(Key, KEY_ALL_ACCESS, &Attributes, 0, NULL, REG_OPTION_VOLATILE, NULL);
+}
+
+/*
+ * A key of our own saved as a hive file on the scratch disk (NtSaveKey), for the host to parse
+ * after the boot (harness/hive.py): what a persistent silo's hives will be checked with.
+ */
+static
+VOID
+ScratchSaveHive(VOID)
+{
+    static const WCHAR Multi[] = SCRATCH_HIVE_MULTI;
+    CHAR Token[SCRATCH_MAX_TOKEN + 1];
+    WCHAR WideToken[SCRATCH_MAX_TOKEN + 1];
+    BYTE Blob[SCRATCH_HIVE_BLOB_BYTES];
+    WCHAR Path[MAX_PATH];
+    ULONG Count = SCRATCH_HIVE_COUNT, i;
+    HANDLE Key, Sub, File;
+    BOOLEAN WasEnabled;
+    NTSTATUS Status = STATUS_UNSUCCESSFUL;
+    WCHAR Letter;
+
+    Letter = WaitForScratchVolume();
+    if (Letter == 0 || !ReadScratchToken(Letter, Token, sizeof(Token)))
+        return;
+    for (i = 0; i < sizeof(Blob); i++)
+        Blob[i] = (BYTE)(i * SCRATCH_HIVE_BLOB_STEP);
+    _snwprintf(WideToken, ARRAYSIZE(WideToken), L"%hs", Token);
+    WideToken[ARRAYSIZE(WideToken) - 1] = UNICODE_NULL;
+
+    Status = CreateScratchKey(&Key, NULL, SCRATCH_HIVE_KEY);
+    ok(Status == STATUS_SUCCESS, "creating %ls returned 0x%08lx\n", SCRATCH_HIVE_KEY, Status);
+    if (!NT_SUCCESS(Status))
+        return;
+    Status = CreateScratchKey(&Sub, Key, SCRATCH_HIVE_SUBKEY);
+    ok(Status == STATUS_SUCCESS, "creating %ls returned 0x%08lx\n", SCRATCH_HIVE_SUBKEY, Status);
+    if (NT_SUCCESS(Status))
+    {
+        SetScratchValue(Sub, L"Token", REG_SZ, WideToken, (ULONG)(wcslen(WideToken) + 1) * sizeof(WCHAR));
+        SetScratchValue(Sub, L"Count", REG_DWORD, &Count, sizeof(Count));
+        SetScratchValue(Sub, L"Blob", REG_BINARY, Blob, sizeof(Blob));
+        SetScratchValue(Sub, L"Multi", REG_MULTI_SZ, (PVOID)Multi, sizeof(Multi));
+    }
+
+    /* Saving a key needs SeBackupPrivilege */
+    Status = RtlAdjustPrivilege(SE_BACKUP_PRIVILEGE, TRUE, FALSE, &WasEnabled);
+    ok(Status == STATUS_SUCCESS, "enabling SeBackupPrivilege returned 0x%08lx\n", Status);
+    _snwprintf(Path, ARRAYSIZE(Path), L"%c:\\%ls", Letter, SCRATCH_HIVE_FILE);
+    File = CreateFileW(Path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    ok(File != INVALID_HANDLE_VALUE, "creating %ls failed with %lu\n", Path, GetLastError());
+    if (File != INVALID_HANDLE_VALUE)
+    {
+        Status = NtSaveKey(Key, File);
+        ok(Status == STATUS_SUCCESS, "NtSaveKey to %ls returned 0x%08lx\n", Path, Status);
+        ok(FlushFileBuffers(File), "flushing %ls failed with %lu\n", Path, GetLastError());
+        CloseHandle(File);
+    }
+
+    if (NT_SUCCESS(NtDeleteKey(Sub)))
+        NtClose(Sub);
+    NtDeleteKey(Key);
+    NtClose(Key);
+
+    FlushScratchVolume(Letter);
+    trace("scratch-hive: file=%ls token=%s saved=%d\n", SCRATCH_HIVE_FILE, Token, NT_SUCCESS(Status));
 }
 
 START_TEST(scratch)
@@ -142,4 +288,9 @@ START_TEST(scratch)
 START_TEST(scratchwrong)
 {
     ScratchRoundTrip(TRUE);
+}
+
+START_TEST(scratchhive)
+{
+    ScratchSaveHive();
 }

@@ -15,6 +15,7 @@ extern void func_hang(void);
 extern void func_processes(void);
 extern void func_reboot(void);
 extern void func_scratch(void);
+extern void func_scratchhive(void);
 extern void func_scratchwrong(void);
 extern void func_version(void);
 
@@ -27,6 +28,7 @@ const struct test winetest_testlist[] =
     { "processes", func_processes },
     { "reboot", func_reboot },
     { "scratch", func_scratch },
+    { "scratchhive", func_scratchhive },
     { "scratchwrong", func_scratchwrong },
     { "version", func_version },
     { 0, 0 }
