@@ -12,7 +12,9 @@ import argparse
 import datetime
 import os
 import shutil
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -330,6 +332,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_qemus_on_signals() -> None:
+    """SIGTERM or SIGHUP (a CI job cancelled, a terminal closed) ends the harness with no QEMU left behind:
+    each QEMU leads its own session, so the signal does not reach it by itself. Only the main thread may
+    install handlers; elsewhere (a test calling main from a thread) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, _frame) -> None:
+        from .vm import kill_child_qemus
+
+        killed = kill_child_qemus()
+        print(f"harness: stopped by signal {signum}; killed {len(killed)} QEMU process(es)", file=sys.stderr)
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     try:
@@ -337,6 +357,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except UsageError as error:
         print(error, file=sys.stderr)
         return EXIT_INFRA
+    _stop_qemus_on_signals()
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -32,6 +32,7 @@ MIGRATION_POLL_S = 0.02
 # A KVM boot that prints nothing on COM1 by then is treated as broken (ReactOS's loader can fault
 # under nested KVM, visibly only on VGA): callers fall back to TCG
 KVM_FIRST_OUTPUT_S = 20.0
+BLANK_DISK_BYTES = 1024 * 1024   # the first disk in front of a scratch disk: no MBR signature, nothing to boot
 
 
 class VMError(Exception):
@@ -92,6 +93,42 @@ def process_cpu_seconds(pid: int) -> Optional[float]:
         return None
 
 
+def child_qemu_pids(pid: Optional[int] = None) -> List[int]:
+    """The QEMU processes this process (any of its threads) started and that still run (Linux /proc)."""
+    pid = os.getpid() if pid is None else pid
+    children: List[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return children
+    for task in tasks:
+        try:
+            children += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    qemus = []
+    for child in children:
+        try:
+            if Path(f"/proc/{child}/comm").read_text().startswith("qemu-system"):
+                qemus.append(child)
+        except OSError:
+            continue
+    return qemus
+
+
+def kill_child_qemus() -> List[int]:
+    """Kills every QEMU this process started, with its process group (each QEMU leads its own session,
+    so a signal to the harness does not reach it). For a harness told to stop by a signal."""
+    killed = []
+    for pid in child_qemu_pids():
+        try:
+            os.killpg(pid, signal.SIGKILL)
+            killed.append(pid)
+        except OSError:
+            continue
+    return killed
+
+
 class Machine:
     """A running QEMU. Use as a context manager; :meth:`shutdown` is always safe to call."""
 
@@ -104,6 +141,7 @@ class Machine:
         self._console_log: Optional[BinaryIO] = None
         self.qemu_log = self.run_dir / "qemu.log"
         self.events_log = self.run_dir / "qmp-events.jsonl"
+        self.blank_first_disk = self.run_dir / "blank-first-disk.img"
         # (harness end, QEMU end) of each socket pair; QEMU's ends are closed here once it has them
         self._com1_pair: Optional[tuple] = None
         self._qmp_pair: Optional[tuple] = None
@@ -150,6 +188,10 @@ class Machine:
         if cfg.raw_boot_image is not None:
             cmd += ["-drive", f"file={cfg.raw_boot_image},if=ide,index=0,media=disk,format=raw,snapshot=on"]
         if cfg.scratch_disk is not None:
+            if cfg.disk is None and cfg.raw_boot_image is None:
+                # The LiveCD's boot sector boots the first hard disk when its MBR carries a signature
+                # (isoboot.S waits 5 s for a key first): a blank first disk makes it boot the CD
+                cmd += ["-drive", f"file={self.blank_first_disk},if=ide,index=0,media=disk,format=raw,snapshot=on"]
             cmd += ["-drive", f"file={cfg.scratch_disk},if=ide,index=1,media=disk,format=raw"]
         if cfg.incoming_state is not None:
             # QEMU runs the command through the shell; cat only reads, so many QEMUs share one state
@@ -162,6 +204,9 @@ class Machine:
             if image is not None and not Path(image).is_file():
                 raise VMError(f"image not found: {image}")
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.config.scratch_disk is not None and self.config.disk is None:
+            with open(self.blank_first_disk, "wb") as blank:
+                blank.truncate(BLANK_DISK_BYTES)
         self._com1_pair = socket.socketpair()
         self._qmp_pair = socket.socketpair()
         qemu_ends = (self._com1_pair[1].fileno(), self._qmp_pair[1].fileno())

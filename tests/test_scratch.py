@@ -199,7 +199,9 @@ def test_qemu_gets_the_scratch_disk_raw_and_writable_beside_the_cd(tmp_path):
     command = Machine(MachineConfig(cdrom=tmp_path / "cd.iso", scratch_disk=image), tmp_path).build_command(3, 4)
     drives = [command[i + 1] for i, arg in enumerate(command) if arg == "-drive"]
     assert f"file={image},if=ide,index=1,media=disk,format=raw" in drives
-    assert not any("snapshot=on" in d for d in drives if "scratch" in d)
+    assert not any("snapshot=on" in d for d in drives if d.startswith(f"file={image},"))
+    # a blank first disk, so that the LiveCD's boot sector finds no MBR to boot instead of the CD
+    assert f"file={tmp_path / 'blank-first-disk.img'},if=ide,index=0,media=disk,format=raw,snapshot=on" in drives
 
 
 @pytest.mark.scratch

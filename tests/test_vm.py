@@ -197,3 +197,39 @@ def test_qemu_cpu_time_is_read_before_it_stops(tmp_path):
         read_until(machine, b"busy")
         time.sleep(0.5)
     assert machine.cpu_s is not None and machine.cpu_s > 0
+
+
+def test_a_harness_stopped_by_sigterm_leaves_no_qemu_behind(tmp_path):
+    """QEMU leads its own session, so a CI job's SIGTERM to the harness does not reach it: the harness kills it."""
+    import signal
+    import subprocess
+    import sys
+
+    image = Script().hang().build(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", (
+            "import sys, time\n"
+            "sys.path.insert(0, sys.argv[3])\n"
+            "from pathlib import Path\n"
+            "from harness import cli\n"
+            "from harness.vm import Machine, MachineConfig\n"
+            "cli._stop_qemus_on_signals()\n"
+            "config = MachineConfig(raw_boot_image=Path(sys.argv[1]), boot_order='c', memory_mb=32, accel='tcg')\n"
+            "with Machine(config, Path(sys.argv[2])) as machine:\n"
+            "    print(machine.pid, flush=True)\n"
+            "    time.sleep(60)\n"),
+         str(image), str(tmp_path / "run"), str(Path(__file__).parent)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        qemu = int(child.stdout.readline())
+        assert pid_alive(qemu)
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=20) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 5
+        while pid_alive(qemu) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not pid_alive(qemu), "QEMU outlived the harness"
+        assert "killed 1 QEMU" in child.stderr.read()
+    finally:
+        child.kill()
+        child.wait()
