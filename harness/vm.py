@@ -235,7 +235,10 @@ class Machine:
         try:
             qmp.connect(negotiate=True)
         except Exception as error:
-            raise VMLaunchError(f"QMP handshake failed: {error}", self.command, self._read_qemu_log()) from error
+            # A state that does not load can end QEMU before the handshake: say so, not just "handshake"
+            what = f"restoring {self.config.incoming_state} failed: " if self.config.incoming_state else ""
+            raise VMLaunchError(f"{what}QMP handshake failed: {error}", self.command,
+                                self._read_qemu_log()) from error
         self._qmp = qmp
         if self.config.incoming_state is not None:
             self._wait_for_restore()
