@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,9 +117,16 @@ def child_qemu_pids(pid: Optional[int] = None) -> List[int]:
     return qemus
 
 
+# Set once the harness is told to stop (a signal): no QEMU starts after it, so a run's other boots and
+# its resumes end instead of booting again. Process-wide by nature, as the signal is.
+STOPPING = threading.Event()
+
+
 def kill_child_qemus() -> List[int]:
     """Kills every QEMU this process started, with its process group (each QEMU leads its own session,
-    so a signal to the harness does not reach it). For a harness told to stop by a signal."""
+    so a signal to the harness does not reach it), and lets no new one start. For a harness told to
+    stop by a signal."""
+    STOPPING.set()
     killed = []
     for pid in child_qemu_pids():
         try:
@@ -199,6 +207,8 @@ class Machine:
         return cmd + list(cfg.extra_args)
 
     def launch(self) -> None:
+        if STOPPING.is_set():
+            raise VMError("the harness is stopping (a signal): no new QEMU is started")
         for image in (self.config.cdrom, self.config.disk, self.config.raw_boot_image, self.config.incoming_state,
                       self.config.scratch_disk):
             if image is not None and not Path(image).is_file():

@@ -215,9 +215,17 @@ def test_a_harness_stopped_by_sigterm_leaves_no_qemu_behind(tmp_path):
             "from harness.vm import Machine, MachineConfig\n"
             "cli._stop_qemus_on_signals()\n"
             "config = MachineConfig(raw_boot_image=Path(sys.argv[1]), boot_order='c', memory_mb=32, accel='tcg')\n"
-            "with Machine(config, Path(sys.argv[2])) as machine:\n"
-            "    print(machine.pid, flush=True)\n"
-            "    time.sleep(60)\n"),
+            "try:\n"
+            "    with Machine(config, Path(sys.argv[2])) as machine:\n"
+            "        print(machine.pid, flush=True)\n"
+            "        time.sleep(60)\n"
+            "except SystemExit:\n"
+            "    from harness.vm import VMError\n"
+            "    try:\n"
+            "        Machine(config, Path(sys.argv[2]) / 'again').launch()\n"
+            "    except VMError as error:\n"
+            "        print('refused:', error, file=sys.stderr)\n"
+            "    raise\n"),
          str(image), str(tmp_path / "run"), str(Path(__file__).parent)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -229,7 +237,10 @@ def test_a_harness_stopped_by_sigterm_leaves_no_qemu_behind(tmp_path):
         while pid_alive(qemu) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not pid_alive(qemu), "QEMU outlived the harness"
-        assert "killed 1 QEMU" in child.stderr.read()
+        said = child.stderr.read()
+        assert "killed 1 QEMU" in said
+        # a run's other boots and resumes must not boot again after the signal
+        assert "refused: the harness is stopping" in said
     finally:
         child.kill()
         child.wait()
