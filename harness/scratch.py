@@ -104,11 +104,10 @@ class ScratchDisk:
 
     def exists(self, path: str) -> bool:
         wanted = _guest_path(path)[3:].upper()
-        return any(entry.path.upper() == wanted or entry.path.upper().startswith(wanted + "/")
-                   for entry in self.list_files())
+        return any(found.upper() == wanted or found.upper().startswith(wanted + "/") for found in self._paths())
 
-    def list_files(self) -> List[ScratchEntry]:
-        """Every file on the volume (folders are implied by their files' paths)."""
+    def _paths(self) -> List[str]:
+        """The path of every file on the volume (folders are implied by their files' paths)."""
         try:
             listing = _run([_tool("mdir"), "-/", "-b", "-a", "-i", self._volume, "::/"], f"listing {self.image}")
         except ScratchDiskError:
@@ -117,25 +116,31 @@ class ScratchDisk:
             if b"No files" in summary:
                 return []
             raise
-        entries = []
-        for line in listing.decode(errors="replace").splitlines():
-            name = line.strip()
-            if not name.startswith("::/") or name.endswith("/"):
-                continue
-            entries.append(ScratchEntry(name[3:], self._size(name)))
-        return entries
+        names = [line.strip() for line in listing.decode(errors="replace").splitlines()]
+        return [name[3:] for name in names if name.startswith("::/") and not name.endswith("/")]
 
-    def _size(self, mtools_path: str) -> int:
-        return len(_run([_tool("mtype"), "-i", self._volume, mtools_path], f"reading {mtools_path}"))
+    def list_files(self) -> List[ScratchEntry]:
+        """Every file on the volume with its size (each file is read: mtools has no bare listing
+        with sizes)."""
+        return [ScratchEntry(path, len(self.read_file(path))) for path in self._paths()]
 
     def extract(self, destination: Path) -> List[Path]:
-        """Copies every file of the volume under ``destination`` (the run directory keeps them)."""
-        written = []
-        for entry in self.list_files():
-            target = Path(destination, *entry.path.split("/"))
+        """Copies every file of the volume under ``destination`` (the run directory keeps them), each
+        read once; one that cannot be read (a broken FAT chain) does not stop the others, and the
+        error names them all after the rest are copied."""
+        written, unreadable = [], []
+        for path in self._paths():
+            try:
+                data = self.read_file(path)
+            except ScratchDiskError as error:
+                unreadable.append(f"{path} ({str(error).rsplit(': ', 1)[-1]})")
+                continue
+            target = Path(destination, *path.split("/"))
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self.read_file(entry.path))
+            target.write_bytes(data)
             written.append(target)
+        if unreadable:
+            raise ScratchDiskError(f"{len(written)} file(s) copied; unreadable: {', '.join(unreadable)}")
         return written
 
 

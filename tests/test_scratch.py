@@ -237,3 +237,23 @@ def test_parse_runs_the_host_checks_again_on_the_kept_disk(tmp_path):
     disk.write_file(ECHO_FILE, b"echo 0123abcd")
     verdict, _ = rejudge_saved(boot / "console.log")
     assert verdict.outcome is Outcome.PASS, verdict.summary
+
+
+@pytest.mark.scratch
+def test_a_file_that_cannot_be_read_does_not_stop_the_others_from_being_copied(disk, tmp_path, monkeypatch):
+    """What a real boot left: a directory entry whose FAT chain never reached the image."""
+    disk.write_file(SEED_FILE, b"token")
+    disk.write_file("GUEST/SCRATCH.HIV", b"hive")
+    disk.write_file("GUEST/ECHO.TXT", b"echo token")
+    real_read = ScratchDisk.read_file
+
+    def broken_hive(self, path):
+        if path.upper().endswith("SCRATCH.HIV"):
+            raise ScratchDiskError(f"reading {path}: mtype exited 1: Fat problem while decoding 6 0")
+        return real_read(self, path)
+
+    monkeypatch.setattr(ScratchDisk, "read_file", broken_hive)
+    with pytest.raises(ScratchDiskError, match=r"2 file\(s\) copied; unreadable: GUEST/SCRATCH.HIV \(Fat problem"):
+        disk.extract(tmp_path / "out")
+    assert (tmp_path / "out" / "SEED.TXT").read_bytes() == b"token"
+    assert (tmp_path / "out" / "GUEST" / "ECHO.TXT").read_bytes() == b"echo token"
