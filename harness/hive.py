@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 BASE_BLOCK_BYTES = 4096
 ROOT_CELL_OFFSET = 0x24          # in the base block: the root key's cell, from the first hive bin
@@ -183,6 +183,3 @@ def describe(key: HiveKey, indent: str = "") -> List[str]:
         lines.extend(describe(child, indent + "  "))
     return lines
 
-
-def value_pairs(key: HiveKey) -> List[Tuple[str, Value]]:
-    return [(v.name, v.data) for v in key.values.values()]

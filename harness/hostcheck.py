@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Sequence, Tuple
 
 from .hive import REG_BINARY, REG_DWORD, REG_MULTI_SZ, REG_SZ, HiveError, describe, parse_hive
 from .scratch import SEED_FILE, ScratchDisk, ScratchDiskError
@@ -136,9 +136,3 @@ def save_findings(run_dir: Path, findings: Sequence[HostFinding]) -> Path:
     path.write_text(json.dumps([asdict(f) for f in findings], indent=2) + "\n")
     return path
 
-
-def load_findings(run_dir: Path) -> Optional[List[HostFinding]]:
-    try:
-        return [HostFinding(**item) for item in json.loads((Path(run_dir) / FINDINGS_FILE).read_text())]
-    except (OSError, ValueError, TypeError):
-        return None
