@@ -205,18 +205,14 @@ class Comparison:
         return 1 if any(t.regressed for t in self.tests) else 0
 
     def totals(self) -> Dict[str, int]:
-        return {
-            "tests": len(self.tests),
-            "compared": len(self.compared),
-            "regressed": sum(t.regressed for t in self.tests),
-            "new_failures": sum(len(t.new_failures) + len(t.more_failures) for t in self.tests),
-            "fixed": sum(len(t.fixed) for t in self.tests),
-            "still_failing": sum(len(t.still_failing) for t in self.tests),
-            "flaky": sum(len(t.flaky) for t in self.tests),
-            "flaky_tests": sum(t.change is TestChange.FLAKY for t in self.tests),
-            "baseline_checks": sum(max((e or 0 for e in t.baseline_executed), default=0) for t in self.tests),
-            "new_checks": sum(t.new_executed or 0 for t in self.tests),
-        }
+        """The suites' figures summed (suite_summaries does the counting)."""
+        suites = suite_summaries(self)
+        return {name: sum(getattr(suite, name) for suite in suites) for name in TOTALS}
+
+
+# The figures summed over the suites for the run's totals line and JSON
+TOTALS = ("tests", "compared", "regressed", "new_failures", "fixed", "still_failing", "flaky", "flaky_tests",
+          "baseline_checks", "new_checks")
 
 
 @dataclass
