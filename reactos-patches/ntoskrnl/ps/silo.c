@@ -19,15 +19,17 @@ C_ASSERT(FIELD_OFFSET(EJOB, ServerSiloGlobals) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, Storage) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloRootDirectory) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloSystemRoot) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloRegistryMode) % sizeof(ULONG) == 0);
 C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
 
 /* GLOBALS *******************************************************************/
 
 /*
  * Guards the silo configuration of every job: EJOB.SiloFlags,
- * SiloSystemRoot, the publication of ServerSiloGlobals and of Storage (the
- * context lock guards the slots and the storage's removal), the server silo
- * list, and the ESERVERSILO_GLOBALS fields documented in ps.h.
+ * SiloSystemRoot, SiloRegistryMode (until ServerSiloGlobals is set, fixed
+ * after), the publication of ServerSiloGlobals and of Storage (the context
+ * lock guards the slots and the storage's removal), the server silo list,
+ * and the ESERVERSILO_GLOBALS fields documented in ps.h.
  * SiloRootDirectory is published once, interlocked, and read without it
  * (see OBP_SILO_NAMESPACE). Never held while a driver callback runs or an
  * object is created. Taken after PspSiloMonitorLock, before a job's
@@ -364,6 +366,68 @@ PspSetSiloSystemRoot(
     PspReleaseSiloLockExclusive();
 
     if (SystemRoot.Buffer != NULL) ExFreePoolWithTag(SystemRoot.Buffer, TAG_PS_SILO);
+    return Status;
+}
+
+/*
+ * JobObjectSiloRegistryConfiguration: how the server silo reaches the
+ * registry. Chosen before the silo is a server silo and fixed from then on,
+ * so the registry gate reads it without a lock.
+ */
+static
+NTSTATUS
+PspSetSiloRegistryConfiguration(
+    _In_ PEJOB Job,
+    _In_ PSILO_REGISTRY_CONFIGURATION Configuration,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+
+    if (Configuration->Version != SILO_REGISTRY_CONFIGURATION_VERSION) return STATUS_UNKNOWN_REVISION;
+    if ((Configuration->Flags != 0) ||
+        ((ULONG)Configuration->Mode >= (ULONG)MaxSiloRegistryMode))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    /* Only a persistent private registry names a folder */
+    if ((Configuration->Mode != SiloRegistryPrivatePersistent) &&
+        (Configuration->HiveFolder.Length != 0))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    /* The private registries need hives of their own, which no silo has yet */
+    if ((Configuration->Mode == SiloRegistryPrivateTemporary) ||
+        (Configuration->Mode == SiloRegistryPrivatePersistent))
+    {
+        DPRINT("Silo %lu: private registry mode %d is not supported\n",
+               Job->JobId, Configuration->Mode);
+        return STATUS_NOT_SUPPORTED;
+    }
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        /* The gate reads the mode without a lock once the silo runs */
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else
+    {
+        Job->SiloRegistryMode = Configuration->Mode;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
     return Status;
 }
 
@@ -1196,6 +1260,7 @@ PspIsSiloInformationClass(
         case JobObjectServerSiloRunningState:
         case JobObjectSiloSystemRoot:
         case JobObjectServerSiloDiagnosticInformation:
+        case JobObjectSiloRegistryConfiguration:
             return TRUE;
 
         default:
@@ -1222,6 +1287,7 @@ PspSetSiloInformation(
         UNICODE_STRING String;
         SILOOBJECT_ROOT_DIRECTORY RootDirectory;
         SERVERSILO_INIT_INFORMATION Init;
+        SILO_REGISTRY_CONFIGURATION Registry;
     } Captured;
     ULONG RequiredLength;
     PEJOB Job;
@@ -1251,6 +1317,10 @@ PspSetSiloInformation(
 
         case JobObjectSiloSystemRoot:
             RequiredLength = sizeof(UNICODE_STRING);
+            break;
+
+        case JobObjectSiloRegistryConfiguration:
+            RequiredLength = sizeof(SILO_REGISTRY_CONFIGURATION);
             break;
 
         default:
@@ -1321,6 +1391,10 @@ PspSetSiloInformation(
             Status = PspSetSiloSystemRoot(Job, &Captured.String, PreviousMode);
             break;
 
+        case JobObjectSiloRegistryConfiguration:
+            Status = PspSetSiloRegistryConfiguration(Job, &Captured.Registry, PreviousMode);
+            break;
+
         default:
             ASSERT(FALSE);
             Status = STATUS_INVALID_INFO_CLASS;
@@ -1376,6 +1450,7 @@ PspQuerySiloInformation(
         SILOOBJECT_BASIC_INFORMATION SiloBasic;
         SERVERSILO_BASIC_INFORMATION ServerSiloBasic;
         SERVERSILO_DIAGNOSTIC_INFORMATION Diagnostic;
+        SILO_REGISTRY_CONFIGURATION Registry;
     } Small;
     PSILO_USER_SHARED_DATA SharedData = NULL;
     PSILOOBJECT_ROOT_DIRECTORY RootDirectory = NULL;
@@ -1406,6 +1481,9 @@ PspQuerySiloInformation(
             break;
         case JobObjectServerSiloDiagnosticInformation:
             MinimumLength = sizeof(SERVERSILO_DIAGNOSTIC_INFORMATION);
+            break;
+        case JobObjectSiloRegistryConfiguration:
+            MinimumLength = sizeof(SILO_REGISTRY_CONFIGURATION);
             break;
         default:
             /* Set-only classes */
@@ -1567,6 +1645,20 @@ PspQuerySiloInformation(
                               sizeof(Small.Diagnostic.CriticalProcessName));
             }
             OutputLength = sizeof(Small.Diagnostic);
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectSiloRegistryConfiguration:
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            /* No mode names a folder yet, so there is no host path to withhold */
+            RtlZeroMemory(&Small.Registry, sizeof(Small.Registry));
+            Small.Registry.Version = SILO_REGISTRY_CONFIGURATION_VERSION;
+            Small.Registry.Mode = Job->SiloRegistryMode;
+            OutputLength = sizeof(Small.Registry);
             Status = STATUS_SUCCESS;
             break;
 

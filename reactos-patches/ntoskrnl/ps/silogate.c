@@ -123,28 +123,36 @@ PsCheckHostOnlyOperation(
 
 /*!
  * @brief
- * Lets a registry write go on only for the host.
+ * Lets a registry write go on for the host, and for a server silo whose
+ * creator chose to let it write the host's hives.
  *
  * @param[in] PreviousMode
  * The mode the registry service was called from.
  *
  * @return
- * STATUS_SUCCESS for the host and for kernel-mode callers;
- * PS_SERVER_SILO_REGISTRY_STATUS for a user-mode caller in a server silo:
- * the host's hives are read-only to a silo.
+ * STATUS_SUCCESS for the host, for kernel-mode callers and for a server
+ * silo in SiloRegistryHostReadWrite mode; PS_SERVER_SILO_REGISTRY_STATUS
+ * for a user-mode caller in any other server silo: the host's hives are
+ * read-only to it (SiloRegistryHostReadOnly, the default).
  *
  * @remarks
- * Called before the service changes anything. Callable at IRQL <= APC_LEVEL.
+ * Called before the service changes anything. The mode is fixed before the
+ * silo is a server silo, so it is read without a lock. Callable at
+ * IRQL <= APC_LEVEL.
  */
 NTSTATUS
 NTAPI
 PsCheckSiloRegistryWrite(
     _In_ KPROCESSOR_MODE PreviousMode)
 {
+    PEJOB Silo;
+
     if (!PsIsCallerInServerSilo(PreviousMode)) return STATUS_SUCCESS;
 
-    DPRINT("Server silo %lu: a registry write was refused\n",
-           PsGetCurrentServerSilo()->JobId);
+    Silo = PsGetCurrentServerSilo();
+    if (Silo->SiloRegistryMode == SiloRegistryHostReadWrite) return STATUS_SUCCESS;
+
+    DPRINT("Server silo %lu: a registry write was refused\n", Silo->JobId);
     return PS_SERVER_SILO_REGISTRY_STATUS;
 }
 

@@ -82,6 +82,8 @@ static const ESCAPE_CASE EscapeCases[EscapeAttackCount] =
     { EscapeRegLoadKey,             "registry-load-hive",       EscapeBlockedAs, SILO_REGISTRY_DENIED, EscapeControlDiffers },
     { EscapeRegRenameKey,           "registry-rename-key",      EscapeBlockedAs, SILO_REGISTRY_DENIED, EscapeControlDiffers },
     { EscapeRegSetInformation,      "registry-set-information", EscapeBlockedAs, SILO_REGISTRY_DENIED, EscapeControlDiffers },
+    /* The host's control gets the bogus file handle's error: the gate comes before it */
+    { EscapeRegSaveKey,             "registry-save-key",        EscapeBlockedAs, SILO_REGISTRY_DENIED, EscapeControlDiffers },
     { EscapeOpenAllAccess,          "lent-open-all-access",     EscapeBlockedAs, SILO_LENT_OBJECT_DENIED, EscapeControlSucceeds },
     { EscapeOpenDelete,             "lent-open-delete",         EscapeBlockedAs, SILO_LENT_OBJECT_DENIED, EscapeControlSucceeds },
     { EscapeOpenWriteDac,           "lent-open-write-dac",      EscapeBlockedAs, SILO_LENT_OBJECT_DENIED, EscapeControlSucceeds },

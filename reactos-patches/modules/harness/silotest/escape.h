@@ -43,6 +43,7 @@
 #define ESCAPE_KEY_NEW              L"\\Registry\\Machine\\SOFTWARE\\SiloEscape\\SiloMade"
 #define ESCAPE_KEY_HOST_NEW         L"\\Registry\\Machine\\SOFTWARE\\SiloEscape\\HostMade"
 #define ESCAPE_KEY_HIVE             L"\\Registry\\Machine\\SiloEscapeHive"
+#define ESCAPE_BOGUS_FILE           ((HANDLE)(ULONG_PTR)0x7FFC)  /* NtSaveKey's file: no handle */
 #define ESCAPE_KEY_HIVE_FILE        L"\\Device\\SiloEscapeNoSuchDevice\\hive"
 #define ESCAPE_VALUE                L"Canary"
 #define ESCAPE_VALUE_DATA           1u
@@ -119,6 +120,7 @@ typedef enum _ESCAPE_ATTACK
     EscapeRegLoadKey,
     EscapeRegRenameKey,
     EscapeRegSetInformation,
+    EscapeRegSaveKey,
     /* Lent host objects */
     EscapeOpenAllAccess,
     EscapeOpenDelete,

@@ -281,6 +281,11 @@ RegistryCall(
             Status = NtSetInformationKey(Key, KeyWriteTimeInformation, &WriteTime, sizeof(WriteTime));
             break;
 
+        case EscapeRegSaveKey:
+            EnablePrivilege(SE_BACKUP_PRIVILEGE);
+            Status = NtSaveKey(Key, ESCAPE_BOGUS_FILE);
+            break;
+
         default:
             Status = STATUS_INVALID_PARAMETER;
             break;

@@ -75,6 +75,8 @@
                                                     the job handle (its silo's last), then sleeps */
 #define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
+#define CHILD_MODE_REGISTRY_WRITE   "regwrite"  /* writes the host's key in a silo of mode <argument>
+                                                   (registry.c); exit code = the writes whose status was wrong */
 #define CHILD_MODE_SPAWN_BREAKAWAY  "spawnbreakaway" /* starts an "exit" grandchild with CREATE_BREAKAWAY_FROM_JOB;
                                                         exit code = 0 or CreateProcess's error */
 
@@ -208,6 +210,7 @@ BOOL WaitServerSiloState(_In_ HANDLE Silo, _In_ SERVERSILO_STATE State, _Out_opt
 VOID ChildMain(_In_ int argc, _In_ char **argv);
 
 /* prisonchild.c */
+DWORD RegistryWriteChild(_In_ PCSTR Argument);
 BOOL PrisonChildMain(_In_ PCSTR Mode, _In_ PCSTR Argument, _Out_ PDWORD ExitCode);
 
 /* What a soak counts in the guest before its cycles and after them */

@@ -36,6 +36,7 @@ extern void func_racelimits(void);
 extern void func_racelookup(void);
 extern void func_racemonitor(void);
 extern void func_racetree(void);
+extern void func_registrymode(void);
 extern void func_smss(void);
 extern void func_soak(void);
 extern void func_win32handles(void);
@@ -70,6 +71,7 @@ const struct test winetest_testlist[] =
     { "racelookup", func_racelookup },
     { "racemonitor", func_racemonitor },
     { "racetree", func_racetree },
+    { "registrymode", func_registrymode },
     { "smss", func_smss },
     { "soak", func_soak },
     { "win32handles", func_win32handles },
