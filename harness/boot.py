@@ -31,7 +31,7 @@ from .offline import judge_transcript
 from .attach import attach
 from .snapshot import Snapshot
 from .verdict import BootVerdict, EndReason, Outcome
-from .vm import KVM_FIRST_OUTPUT_S, Machine, MachineConfig, VMError, kvm_usable
+from .vm import KVM_PROBE_BANNER_S, Machine, MachineConfig, VMError, kvm_usable
 
 # Sessions that end with the guest at a kdb:> prompt: a bugcheck or debugger entry, a hang broken into
 ATTACHABLE_ENDS = {EndReason.FATAL, EndReason.INACTIVITY}
@@ -241,7 +241,7 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
             attempt_dir = run_dir if not fallback_possible else run_dir / f"probe-{accel}"
             limits = options.limits
             if fallback_possible:
-                limits = Limits(limits.deadline_s, limits.inactivity_s, first_output_s=KVM_FIRST_OUTPUT_S)
+                limits = Limits(limits.deadline_s, limits.inactivity_s, probe_banner_s=KVM_PROBE_BANNER_S)
             try:
                 scratch = _new_scratch_disk(run_dir, options)
             except ScratchDiskError as error:
@@ -262,10 +262,11 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
                 return BootRecord(name, list(options.tests), infra_verdict(str(error)), accel, attempts, run_dir)
             seconds = time.monotonic() - start
             silent = transcript.first_byte_s is None
-            if silent and fallback_possible:
-                attempts.append(Attempt(accel, "silent", f"COM1 silent for {KVM_FIRST_OUTPUT_S:.0f} s; falling back",
+            if transcript.banner_s is None and fallback_possible:
+                heard = "COM1 silent" if silent else "no kernel banner"
+                attempts.append(Attempt(accel, "silent", f"{heard} for {KVM_PROBE_BANNER_S:.0f} s; falling back",
                                         seconds, transcript.screenshots))
-                status(f"{name}: {accel} gave no console output; falling back to {accels[index + 1]}")
+                status(f"{name}: {accel} did not reach the kernel ({heard}); falling back to {accels[index + 1]}")
                 continue
             verdict = judge_transcript(options.tests, transcript, expect_shutdown=options.until_shutdown,
                                        focus=options.focus)

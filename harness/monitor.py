@@ -34,7 +34,9 @@ BREAK_IN_WAIT_S = 15.0       # after TAB+K on a hang, wait this long for kdb:>
 class Limits:
     deadline_s: float = 600.0        # whole boot, from QEMU start
     inactivity_s: float = 120.0      # no console byte for this long is a hang
-    first_output_s: Optional[float] = None  # silence before the first byte (KVM probe); None = inactivity_s
+    # An accelerator probe (KVM before TCG): no kernel banner this long after QEMU's start ends the
+    # attempt. The loader may print a line and then fault, so only the banner proves the accelerator.
+    probe_banner_s: Optional[float] = None
 
 
 @dataclass
@@ -278,9 +280,13 @@ class Monitor:
                     self._finish(EndReason.INACTIVITY, f"silent for {limits.inactivity_s:.0f} s; no KDBG break-in")
                     return
                 continue
+            if limits.probe_banner_s is not None and t.banner_s is None \
+                    and now - self._started > limits.probe_banner_s:
+                self._screendump("hang")
+                heard = "COM1 silent since start" if t.first_byte_s is None else "no kernel banner"
+                self._finish(EndReason.INACTIVITY, f"{heard} ({limits.probe_banner_s:.0f} s)", [])
+                return
             limit = limits.inactivity_s
-            if t.first_byte_s is None and limits.first_output_s is not None:
-                limit = limits.first_output_s
             if now - self._last_output > limit:
                 self._screendump("hang")
                 if t.first_byte_s is None:

@@ -35,7 +35,7 @@ from .iso import BootRequest, IsoError, prepare_iso
 from .monitor import ConsoleSession, Limits, Monitor
 from .plan import PLAN_BOOT_OPTION
 from .verdict import EndReason
-from .vm import KVM_FIRST_OUTPUT_S, Machine, MachineConfig, VMError, find_qemu
+from .vm import KVM_PROBE_BANNER_S, Machine, MachineConfig, VMError, find_qemu
 
 # Bump when what a snapshot holds, or how a boot is started from it, changes
 SNAPSHOT_FORMAT = 1
@@ -273,8 +273,8 @@ class SnapshotStore:
             session = ConsoleSession(stop_at_ready=True)
             limits = ready_limits
             if index + 1 < len(accels):
-                # As a cold boot's KVM probe: silence this long means the loader faulted; try the next
-                limits = Limits(ready_limits.deadline_s, ready_limits.inactivity_s, first_output_s=KVM_FIRST_OUTPUT_S)
+                # As a cold boot's KVM probe: no kernel banner by then means the loader faulted; try the next
+                limits = Limits(ready_limits.deadline_s, ready_limits.inactivity_s, probe_banner_s=KVM_PROBE_BANNER_S)
             try:
                 with Machine(config, work) as machine:
                     transcript = Monitor(machine, limits, session=session).run()

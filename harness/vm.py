@@ -30,9 +30,10 @@ QUIT_TIMEOUT_S = 5.0
 EVENT_READ_S = 0.01     # how long drain_events lets the QMP client read from its socket
 MIGRATION_TIMEOUT_S = 120.0   # saving or restoring a machine state (a few hundred MB through a pipe)
 MIGRATION_POLL_S = 0.02
-# A KVM boot that prints nothing on COM1 by then is treated as broken (ReactOS's loader can fault
-# under nested KVM, visibly only on VGA): callers fall back to TCG
-KVM_FIRST_OUTPUT_S = 20.0
+# A KVM boot whose kernel has not printed its banner on COM1 by then is treated as broken (ReactOS's
+# loader can fault under nested KVM, visibly only on VGA, after printing a line of its own with a
+# disk attached): callers fall back to TCG
+KVM_PROBE_BANNER_S = 20.0
 BLANK_DISK_BYTES = 1024 * 1024   # the first disk in front of a scratch disk: no MBR signature, nothing to boot
 
 

@@ -129,9 +129,27 @@ def test_the_global_deadline_is_a_timeout_never_a_pass(tmp_path):
 
 def test_a_guest_silent_from_the_start_is_reported_as_such(tmp_path):
     transcript, verdict = boot_reactos_like(Script().hang(), tmp_path,
-                                            Limits(deadline_s=60, inactivity_s=30, first_output_s=2))
+                                            Limits(deadline_s=60, inactivity_s=30, probe_banner_s=2))
     assert transcript.first_byte_s is None
     assert verdict.outcome is Outcome.HANG and "silent since start" in verdict.summary
+
+
+def test_a_probe_that_hears_the_loader_but_no_kernel_banner_ends_early(tmp_path):
+    # With a disk attached, freeldr prints a line under nested KVM before it faults: that is no boot
+    script = Script().print("FreeLdr: booting").hang()
+    transcript, verdict = boot_reactos_like(script, tmp_path,
+                                            Limits(deadline_s=60, inactivity_s=30, probe_banner_s=2))
+    assert transcript.first_byte_s is not None and transcript.banner_s is None
+    assert transcript.end is EndReason.INACTIVITY and "no kernel banner" in transcript.end_detail
+    assert transcript.elapsed_s < 20
+
+
+def test_a_probe_that_reaches_the_kernel_runs_on_past_the_probe_limit(tmp_path):
+    script = Script().print(BANNER).print(VERSION).delay(3).print("still going").hang()
+    transcript, _ = boot_reactos_like(script, tmp_path, Limits(deadline_s=60, inactivity_s=5, probe_banner_s=2))
+    assert transcript.banner_s is not None
+    assert any("still going" in line.text for line in transcript.lines)
+    assert "no kernel banner" not in (transcript.end_detail or "")
 
 
 def test_a_probe_attempt_that_was_judged_lands_in_the_boot_directory(tmp_path):

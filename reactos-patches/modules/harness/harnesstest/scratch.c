@@ -260,7 +260,13 @@ ScratchSaveHive(VOID)
     Status = RtlAdjustPrivilege(SE_BACKUP_PRIVILEGE, TRUE, FALSE, &WasEnabled);
     ok(Status == STATUS_SUCCESS, "enabling SeBackupPrivilege returned 0x%08lx\n", Status);
     _snwprintf(Path, ARRAYSIZE(Path), L"%c:\\%ls", Letter, SCRATCH_HIVE_FILE);
-    File = CreateFileW(Path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    /*
+     * Write-through, as the round trip's file: ReactOS's FAT driver left the FAT entries of a file
+     * the cache wrote in memory after a flush of the file and of the volume (a real boot's image
+     * had the hive's clusters on disk and no chain to them)
+     */
+    File = CreateFileW(Path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_WRITE_THROUGH, NULL);
     ok(File != INVALID_HANDLE_VALUE, "creating %ls failed with %lu\n", Path, GetLastError());
     if (File != INVALID_HANDLE_VALUE)
     {
