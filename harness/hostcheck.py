@@ -16,6 +16,7 @@ from typing import Callable, Dict, List, Mapping, Sequence, Tuple
 from .hive import REG_BINARY, REG_DWORD, REG_MULTI_SZ, REG_SZ, HiveError, describe, parse_hive
 from .scratch import SEED_FILE, ScratchDisk, ScratchDiskError
 from .verdict import BootVerdict, Outcome, TestResult, TestStatus
+from .workspacefile import Workspace, WorkspaceFileError, parse_workspace
 
 SCRATCH_IMAGE = "scratch.img"          # in the boot's directory, kept after the boot
 SCRATCH_FILES = "scratch"              # the disk's files, copied out for people to read
@@ -27,6 +28,9 @@ HIVE_SUBKEY = "Sub"
 HIVE_COUNT = 0x12345678
 HIVE_BLOB = bytes((i * 7) & 0xFF for i in range(300))
 HIVE_MULTI = ["one", "two"]
+# What silotest:workspace leaves (modules/harness/silotest/workspace.c, WS_*): work defined, play removed
+WORKSPACE_STORE = "WORKSPACES"
+WORKSPACE_KEPT = Workspace("work", "host-readwrite", "on", 4, 64, 50)
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,30 @@ def check_scratch_hive(disk: ScratchDisk, test: TestResult) -> Tuple[bool, str]:
     return True, f"{HIVE_FILE} parses; {HIVE_SUBKEY} holds the token {seed} and the other {len(expected) - 1} values"
 
 
+def check_workspace_files(disk: ScratchDisk, test: TestResult) -> Tuple[bool, str]:
+    """The workspace the session kept is on the disk as silo.exe would load it again; the removed one
+    and the refused creates left no file, and no write was left half done (``*.new``)."""
+    names = [entry.path for entry in disk.list_files() if entry.path.upper().startswith(WORKSPACE_STORE + "/")]
+    kept = f"{WORKSPACE_STORE}/{WORKSPACE_KEPT.name}.silo".upper()
+    if kept not in (name.upper() for name in names):
+        return False, f"{kept} is not on the disk after the boot (the store holds: {', '.join(names) or 'nothing'})"
+    path = next(name for name in names if name.upper() == kept)
+    try:
+        workspace = parse_workspace(disk.read_file(path))
+    except WorkspaceFileError as error:
+        return False, f"{path} would not load: {error}"
+    if workspace != WORKSPACE_KEPT:
+        return False, f"{path} holds {workspace}, not {WORKSPACE_KEPT}"
+    left = [name for name in names if name.upper() != kept]
+    if left:
+        return False, f"the store holds more than {WORKSPACE_KEPT.name}'s file: {', '.join(left)}"
+    return True, f"{path} holds {WORKSPACE_KEPT.name}'s definition and nothing else is in {WORKSPACE_STORE}"
+
+
 CHECKS: Dict[str, HostCheck] = {
     "scratch-roundtrip": check_scratch_roundtrip,
     "scratch-hive": check_scratch_hive,
+    "workspace-files": check_workspace_files,
 }
 
 

@@ -75,6 +75,8 @@
                                                     the job handle (its silo's last), then sleeps */
 #define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
+#define CHILD_MODE_WORKSPACE_PROBE  "wsprobe"   /* in a workspace (workspace.c): exit code = the namespace checks
+                                                   that failed */
 #define CHILD_MODE_REGISTRY_WRITE   "regwrite"  /* writes the host's key in a silo of mode <argument>
                                                    (registry.c); exit code = the writes whose status was wrong */
 #define CHILD_MODE_SPAWN_BREAKAWAY  "spawnbreakaway" /* starts an "exit" grandchild with CREATE_BREAKAWAY_FROM_JOB;
@@ -211,6 +213,7 @@ VOID ChildMain(_In_ int argc, _In_ char **argv);
 
 /* prisonchild.c */
 DWORD RegistryWriteChild(_In_ PCSTR Argument);
+DWORD WorkspaceProbeChild(VOID);
 BOOL PrisonChildMain(_In_ PCSTR Mode, _In_ PCSTR Argument, _Out_ PDWORD ExitCode);
 
 /* What a soak counts in the guest before its cycles and after them */

@@ -40,6 +40,7 @@ extern void func_registrymode(void);
 extern void func_smss(void);
 extern void func_soak(void);
 extern void func_win32handles(void);
+extern void func_workspace(void);
 
 const struct test winetest_testlist[] =
 {
@@ -75,5 +76,6 @@ const struct test winetest_testlist[] =
     { "smss", func_smss },
     { "soak", func_soak },
     { "win32handles", func_win32handles },
+    { "workspace", func_workspace },
     { 0, 0 }
 };
