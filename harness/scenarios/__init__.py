@@ -15,8 +15,8 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 from ..focus import parse_focus_list
 from ..hostcheck import CHECKS
 from ..verdict import Outcome
-from . import (boundary, contain, density, hostregression, lifecycle, prison, rostests, selftest, silo, siloregistry,
-               smss, workspace)
+from . import (boundary, contain, density, hostregression, lifecycle, prison, rostests, selftest, silo, silonetwork,
+               siloregistry, smss, workspace)
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def _check_scratch(scenario: Scenario) -> None:
 
 def _collect() -> Dict[str, Scenario]:
     registry: Dict[str, Scenario] = {}
-    for module in (selftest, silo, siloregistry, contain, smss, boundary, lifecycle, density, prison, rostests,
-                   hostregression, workspace):
+    for module in (selftest, silo, siloregistry, silonetwork, contain, smss, boundary, lifecycle, density, prison,
+                   rostests, hostregression, workspace):
         for entry in module.SCENARIOS:
             entry = dict(entry)
             entry["focus"] = _focus_pairs(entry.get("focus", {}))

@@ -20,14 +20,15 @@ C_ASSERT(FIELD_OFFSET(EJOB, Storage) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloRootDirectory) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloSystemRoot) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloRegistryMode) % sizeof(ULONG) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloNetworkMode) % sizeof(ULONG) == 0);
 C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
 
 /* GLOBALS *******************************************************************/
 
 /*
  * Guards the silo configuration of every job: EJOB.SiloFlags,
- * SiloSystemRoot, SiloRegistryMode (until ServerSiloGlobals is set, fixed
- * after), the publication of ServerSiloGlobals and of Storage (the context
+ * SiloSystemRoot, SiloRegistryMode and SiloNetworkMode (until
+ * ServerSiloGlobals is set, fixed after), the publication of ServerSiloGlobals and of Storage (the context
  * lock guards the slots and the storage's removal), the server silo list,
  * and the ESERVERSILO_GLOBALS fields documented in ps.h.
  * SiloRootDirectory is published once, interlocked, and read without it
@@ -424,6 +425,52 @@ PspSetSiloRegistryConfiguration(
     else
     {
         Job->SiloRegistryMode = Configuration->Mode;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
+    return Status;
+}
+
+/*
+ * JobObjectSiloNetworkConfiguration: whether the server silo reaches the
+ * network. Fixed once the silo is a server silo, so the I/O manager's
+ * device gate reads it without a lock.
+ */
+static
+NTSTATUS
+PspSetSiloNetworkConfiguration(
+    _In_ PEJOB Job,
+    _In_ PSILO_NETWORK_CONFIGURATION Configuration,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+
+    if (Configuration->Version != SILO_NETWORK_CONFIGURATION_VERSION) return STATUS_UNKNOWN_REVISION;
+    if ((Configuration->Flags != 0) ||
+        ((ULONG)Configuration->Mode >= (ULONG)MaxSiloNetworkMode))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        /* The device gate reads the mode without a lock once the silo runs */
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else
+    {
+        Job->SiloNetworkMode = Configuration->Mode;
         Status = STATUS_SUCCESS;
     }
     PspReleaseSiloLockExclusive();
@@ -1261,6 +1308,7 @@ PspIsSiloInformationClass(
         case JobObjectSiloSystemRoot:
         case JobObjectServerSiloDiagnosticInformation:
         case JobObjectSiloRegistryConfiguration:
+        case JobObjectSiloNetworkConfiguration:
             return TRUE;
 
         default:
@@ -1288,6 +1336,7 @@ PspSetSiloInformation(
         SILOOBJECT_ROOT_DIRECTORY RootDirectory;
         SERVERSILO_INIT_INFORMATION Init;
         SILO_REGISTRY_CONFIGURATION Registry;
+        SILO_NETWORK_CONFIGURATION Network;
     } Captured;
     ULONG RequiredLength;
     PEJOB Job;
@@ -1321,6 +1370,10 @@ PspSetSiloInformation(
 
         case JobObjectSiloRegistryConfiguration:
             RequiredLength = sizeof(SILO_REGISTRY_CONFIGURATION);
+            break;
+
+        case JobObjectSiloNetworkConfiguration:
+            RequiredLength = sizeof(SILO_NETWORK_CONFIGURATION);
             break;
 
         default:
@@ -1395,6 +1448,10 @@ PspSetSiloInformation(
             Status = PspSetSiloRegistryConfiguration(Job, &Captured.Registry, PreviousMode);
             break;
 
+        case JobObjectSiloNetworkConfiguration:
+            Status = PspSetSiloNetworkConfiguration(Job, &Captured.Network, PreviousMode);
+            break;
+
         default:
             ASSERT(FALSE);
             Status = STATUS_INVALID_INFO_CLASS;
@@ -1451,6 +1508,7 @@ PspQuerySiloInformation(
         SERVERSILO_BASIC_INFORMATION ServerSiloBasic;
         SERVERSILO_DIAGNOSTIC_INFORMATION Diagnostic;
         SILO_REGISTRY_CONFIGURATION Registry;
+        SILO_NETWORK_CONFIGURATION Network;
     } Small;
     PSILO_USER_SHARED_DATA SharedData = NULL;
     PSILOOBJECT_ROOT_DIRECTORY RootDirectory = NULL;
@@ -1484,6 +1542,9 @@ PspQuerySiloInformation(
             break;
         case JobObjectSiloRegistryConfiguration:
             MinimumLength = sizeof(SILO_REGISTRY_CONFIGURATION);
+            break;
+        case JobObjectSiloNetworkConfiguration:
+            MinimumLength = sizeof(SILO_NETWORK_CONFIGURATION);
             break;
         default:
             /* Set-only classes */
@@ -1659,6 +1720,19 @@ PspQuerySiloInformation(
             Small.Registry.Version = SILO_REGISTRY_CONFIGURATION_VERSION;
             Small.Registry.Mode = Job->SiloRegistryMode;
             OutputLength = sizeof(Small.Registry);
+            Status = STATUS_SUCCESS;
+            break;
+
+        case JobObjectSiloNetworkConfiguration:
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            RtlZeroMemory(&Small.Network, sizeof(Small.Network));
+            Small.Network.Version = SILO_NETWORK_CONFIGURATION_VERSION;
+            Small.Network.Mode = Job->SiloNetworkMode;
+            OutputLength = sizeof(Small.Network);
             Status = STATUS_SUCCESS;
             break;
 

@@ -20,7 +20,9 @@
  *   entries, ...) fails for it with PS_SERVER_SILO_DENIED_STATUS: its token's
  *   privilege does not hold for the host;
  * - it does not write the host's registry (PS_SERVER_SILO_REGISTRY_STATUS,
- *   the status of a read-only key) until a silo gets a registry of its own.
+ *   the status of a read-only key) unless its creator chose host-readwrite;
+ * - in a silo without network it opens no network device
+ *   (PS_SERVER_SILO_NETWORK_STATUS), whatever name reaches it.
  *
  * Kernel-mode callers (drivers, and the kernel acting for a silo process)
  * are trusted and never refused here.
@@ -154,6 +156,78 @@ PsCheckSiloRegistryWrite(
 
     DPRINT("Server silo %lu: a registry write was refused\n", Silo->JobId);
     return PS_SERVER_SILO_REGISTRY_STATUS;
+}
+
+/* The Winsock driver's device is of the named pipe type, for historical reasons */
+static const UNICODE_STRING PspAfdDriverName = RTL_CONSTANT_STRING(L"\\Driver\\AFD");
+
+/* Whether a device object belongs to the network: transports, adapters, redirectors, Winsock */
+static
+BOOLEAN
+PspIsNetworkDevice(
+    _In_ PDEVICE_OBJECT DeviceObject)
+{
+    switch (DeviceObject->DeviceType)
+    {
+        case FILE_DEVICE_NETWORK:
+        case FILE_DEVICE_NETWORK_BROWSER:
+        case FILE_DEVICE_NETWORK_FILE_SYSTEM:
+        case FILE_DEVICE_NETWORK_REDIRECTOR:
+        case FILE_DEVICE_MULTI_UNC_PROVIDER:
+        case FILE_DEVICE_PHYSICAL_NETCARD:
+        case FILE_DEVICE_TRANSPORT:
+        case FILE_DEVICE_DFS:
+        case FILE_DEVICE_DFS_FILE_SYSTEM:
+        case FILE_DEVICE_DFS_VOLUME:
+            return TRUE;
+
+        default:
+            break;
+    }
+
+    return (DeviceObject->DriverObject != NULL) &&
+           RtlEqualUnicodeString(&DeviceObject->DriverObject->DriverName, &PspAfdDriverName, TRUE);
+}
+
+/*!
+ * @brief
+ * Lets a file open reach a device unless the caller's server silo has no
+ * network and the device is a network one.
+ *
+ * @param[in] DeviceObject
+ * The device the name resolved to (the named device, before attached
+ * filters), or the device of the related file object.
+ *
+ * @param[in] AccessMode
+ * The mode of the open.
+ *
+ * @return
+ * STATUS_SUCCESS, or PS_SERVER_SILO_NETWORK_STATUS for a user-mode caller
+ * in a server silo in SiloNetworkNone mode opening a network device.
+ *
+ * @remarks
+ * Called by IopParseDevice for every open, after the name was resolved and
+ * before any IRP is built, so no spelling of the device's name (\Device,
+ * GLOBALROOT, a DOS device, a UNC path through MUP) gets past it. Kernel-mode
+ * opens (AFD opening its transports for a host caller) are trusted. The
+ * mode is fixed before the silo is a server silo. Callable at PASSIVE_LEVEL.
+ */
+NTSTATUS
+NTAPI
+PsCheckSiloDeviceOpen(
+    _In_ PDEVICE_OBJECT DeviceObject,
+    _In_ KPROCESSOR_MODE AccessMode)
+{
+    PEJOB Silo;
+
+    if (!PsIsCallerInServerSilo(AccessMode)) return STATUS_SUCCESS;
+
+    Silo = PsGetCurrentServerSilo();
+    if (Silo->SiloNetworkMode != SiloNetworkNone) return STATUS_SUCCESS;
+    if (!PspIsNetworkDevice(DeviceObject)) return STATUS_SUCCESS;
+
+    DPRINT("Server silo %lu: a network device open was refused\n", Silo->JobId);
+    return PS_SERVER_SILO_NETWORK_STATUS;
 }
 
 /* EOF */

@@ -476,6 +476,10 @@ ChildMain(
         EnablePrivilege(SE_TCB_PRIVILEGE);
         ExitCode = NtRaiseHardError(strtoul(Argument, NULL, 0), 0, 0, NULL, OptionShutdownSystem, &Response);
     }
+    else if (!strcmp(Mode, CHILD_MODE_NET_PROBE))
+    {
+        ExitCode = NetworkProbeChild(Argument);
+    }
     else if (!strcmp(Mode, CHILD_MODE_WORKSPACE_PROBE))
     {
         ExitCode = WorkspaceProbeChild();

@@ -75,6 +75,8 @@
                                                     the job handle (its silo's last), then sleeps */
 #define CHILD_MODE_MAKE_TREE        "maketree"  /* makes the race's permanent trees; exit code = objects made */
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
+#define CHILD_MODE_NET_PROBE        "netprobe"  /* "<mode>:<host port>:<targets>" (network.c); exit code = the
+                                                   network checks that failed */
 #define CHILD_MODE_WORKSPACE_PROBE  "wsprobe"   /* in a workspace (workspace.c): exit code = the namespace checks
                                                    that failed */
 #define CHILD_MODE_REGISTRY_WRITE   "regwrite"  /* writes the host's key in a silo of mode <argument>
@@ -180,11 +182,16 @@
 #define SILOTEST_MAX_CRITICAL_SECTIONS 4096
 
 /* siloutil.c */
+/* Sets a silo's configuration between its system root and its initialize (a ReactOS class, say) */
+typedef NTSTATUS (*SILO_PREPARE)(_In_ HANDLE Silo, _In_opt_ PVOID Context);
+
 NTSTATUS CreateJob(_Out_ PHANDLE Job, _In_ ULONG LimitFlags);
 NTSTATUS SetJobLimitFlags(_In_ HANDLE Job, _In_ ULONG LimitFlags);
 NTSTATUS MakeSilo(_Out_ PHANDLE Job);
 NTSTATUS MakeServerSilo(_Out_ PHANDLE Job, _In_opt_ HANDLE DeleteEvent, _In_opt_ PCWSTR SystemRoot);
 NTSTATUS MakeServerSiloKeep(_Out_ PHANDLE Job, _In_opt_ HANDLE DeleteEvent, _In_opt_ PCWSTR SystemRoot);
+NTSTATUS MakeServerSiloPrepared(_Out_ PHANDLE Job, _In_opt_ PCWSTR SystemRoot, _In_opt_ SILO_PREPARE Prepare,
+                                _In_opt_ PVOID Context);
 ULONG GetSiloId(_In_ HANDLE Job);
 BOOL SpawnChild(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended,
                 _In_ DWORD CreationFlags, _Out_ PPROCESS_INFORMATION ProcessInfo);
@@ -214,6 +221,7 @@ VOID ChildMain(_In_ int argc, _In_ char **argv);
 /* prisonchild.c */
 DWORD RegistryWriteChild(_In_ PCSTR Argument);
 DWORD WorkspaceProbeChild(VOID);
+DWORD NetworkProbeChild(_In_ PCSTR Argument);
 BOOL PrisonChildMain(_In_ PCSTR Mode, _In_ PCSTR Argument, _Out_ PDWORD ExitCode);
 
 /* What a soak counts in the guest before its cycles and after them */
@@ -247,6 +255,8 @@ typedef VOID (*PROCESS_VISITOR)(PVOID Context, ULONG Pid, PCUNICODE_STRING Image
 
 BOOL ConnectToHostSm(_Out_ PHANDLE SmPort);
 NTSTATUS StartSmssSilo(_In_ HANDLE SmPort, _Out_ PSMSS_SILO Started);
+NTSTATUS StartSmssSiloPrepared(_In_ HANDLE SmPort, _In_opt_ SILO_PREPARE Prepare, _In_opt_ PVOID Context,
+                               _Out_ PSMSS_SILO Started);
 VOID EndSmssSilo(_Inout_ PSMSS_SILO Started, _In_ NTSTATUS ExitStatus);
 BOOL SiloDirectoryHasEntry(_In_ ULONG SiloId, _In_ PCWSTR Directory, _In_ PCWSTR Name);
 NTSTATUS StartWin32InSilo(_In_ PSMSS_SILO Started, _In_ PCSTR Mode, _In_opt_ PCSTR Argument, _Out_ PHANDLE Process);

@@ -98,6 +98,17 @@ StartSmssSilo(
     _In_ HANDLE SmPort,
     _Out_ PSMSS_SILO Started)
 {
+    return StartSmssSiloPrepared(SmPort, NULL, NULL, Started);
+}
+
+/* The same, with Prepare setting the silo's configuration before its initialize */
+NTSTATUS
+StartSmssSiloPrepared(
+    _In_ HANDLE SmPort,
+    _In_opt_ SILO_PREPARE Prepare,
+    _In_opt_ PVOID Context,
+    _Out_ PSMSS_SILO Started)
+{
     WCHAR SystemRoot[MAX_PATH];
     LARGE_INTEGER Start;
     NTSTATUS Status;
@@ -107,7 +118,7 @@ StartSmssSilo(
 
     /* The silo runs the host's system files: its system root is the host's */
     if (!GetSystemWindowsDirectoryW(SystemRoot, ARRAYSIZE(SystemRoot))) return STATUS_OBJECT_PATH_NOT_FOUND;
-    Status = MakeServerSilo(&Started->Silo, NULL, SystemRoot);
+    Status = MakeServerSiloPrepared(&Started->Silo, SystemRoot, Prepare, Context);
     if (!NT_SUCCESS(Status)) return Status;
     Started->SiloId = GetSiloId(Started->Silo);
 

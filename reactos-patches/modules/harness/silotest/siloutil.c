@@ -62,6 +62,15 @@ MakeSilo(
     return Status;
 }
 
+static
+NTSTATUS
+MakeServerSiloWith(
+    _Out_ PHANDLE Job,
+    _In_opt_ HANDLE DeleteEvent,
+    _In_opt_ PCWSTR SystemRoot,
+    _In_opt_ SILO_PREPARE Prepare,
+    _In_opt_ PVOID Context);
+
 /* The host's sequence: job, silo ready, silo, root directory, system root, initialize */
 NTSTATUS
 MakeServerSilo(
@@ -86,6 +95,36 @@ MakeServerSiloKeep(
     _In_opt_ HANDLE DeleteEvent,
     _In_opt_ PCWSTR SystemRoot)
 {
+    return MakeServerSiloWith(Job, DeleteEvent, SystemRoot, NULL, NULL);
+}
+
+/* A server silo whose configuration Prepare sets before the initialize; closed when it fails */
+NTSTATUS
+MakeServerSiloPrepared(
+    _Out_ PHANDLE Job,
+    _In_opt_ PCWSTR SystemRoot,
+    _In_opt_ SILO_PREPARE Prepare,
+    _In_opt_ PVOID Context)
+{
+    NTSTATUS Status = MakeServerSiloWith(Job, NULL, SystemRoot, Prepare, Context);
+
+    if (!NT_SUCCESS(Status) && *Job)
+    {
+        NtClose(*Job);
+        *Job = NULL;
+    }
+    return Status;
+}
+
+static
+NTSTATUS
+MakeServerSiloWith(
+    _Out_ PHANDLE Job,
+    _In_opt_ HANDLE DeleteEvent,
+    _In_opt_ PCWSTR SystemRoot,
+    _In_opt_ SILO_PREPARE Prepare,
+    _In_opt_ PVOID Context)
+{
     SILOOBJECT_ROOT_DIRECTORY Root;
     SERVERSILO_INIT_INFORMATION Init;
     UNICODE_STRING RootString;
@@ -104,6 +143,8 @@ MakeServerSiloKeep(
         RtlInitUnicodeString(&RootString, SystemRoot);
         Status = NtSetInformationJobObject(*Job, JobObjectSiloSystemRoot, &RootString, sizeof(RootString));
     }
+
+    if (NT_SUCCESS(Status) && Prepare) Status = Prepare(*Job, Context);
 
     if (NT_SUCCESS(Status))
     {

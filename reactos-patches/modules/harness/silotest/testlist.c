@@ -22,6 +22,7 @@ extern void func_hostshutdown(void);
 extern void func_jobs(void);
 extern void func_limits(void);
 extern void func_namespace(void);
+extern void func_network(void);
 extern void func_objects(void);
 extern void func_prisonbomb(void);
 extern void func_prisoncpu(void);
@@ -58,6 +59,7 @@ const struct test winetest_testlist[] =
     { "jobs", func_jobs },
     { "limits", func_limits },
     { "namespace", func_namespace },
+    { "network", func_network },
     { "objects", func_objects },
     { "prisonbomb", func_prisonbomb },
     { "prisoncpu", func_prisoncpu },

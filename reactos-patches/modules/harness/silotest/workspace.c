@@ -311,9 +311,8 @@ TestBadInput(
     /* What the kernel cannot do yet is refused, not faked */
     Silo(&R, L"create w1 /registry:private-temporary");
     ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "no private silo hives"), "private: exit %lu\n", R.ExitCode);
-    Silo(&R, L"create w1 /network:off");
-    ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "no silo network switch"), "network off: exit %lu\n",
-       R.ExitCode);
+    Silo(&R, L"create w1 /network:maybe");
+    ok(R.ExitCode == WS_EXIT_USAGE && OutputHas(&R, "/network takes"), "network maybe: exit %lu\n", R.ExitCode);
     Silo(&R, L"create w1 /map:C:\\ReactOS=C:\\Host:ro");
     ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "no silo file and device views"), "map: exit %lu\n",
        R.ExitCode);
@@ -345,7 +344,7 @@ TestTwoWorkspaces(
     Silo(&R, L"create work /registry:host-readwrite /processes:%d /memory:%d /cpu:%d",
          WS_WORK_PROGRAMS, WS_WORK_MEMORY_MB, WS_WORK_CPU_PERCENT);
     ok(R.ExitCode == 0 && StoreHas(Store, L"work.silo"), "create work: exit %lu\n", R.ExitCode);
-    Silo(&R, L"create play");
+    Silo(&R, L"create play /network:off");
     ok(R.ExitCode == 0 && StoreHas(Store, L"play.silo"), "create play: exit %lu\n", R.ExitCode);
     Silo(&R, L"create work");
     ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "it exists"), "create work twice: exit %lu\n", R.ExitCode);
@@ -382,6 +381,12 @@ TestTwoWorkspaces(
     Silo(&R, L"run play %s child wsprobe", Self);
     ok(R.ExitCode == 0, "play's namespace probe: mask 0x%lx\n", R.ExitCode);
 
+    /* Network: work has the host's, play none (the probe checks sockets and a loopback round trip) */
+    Silo(&R, L"run work %s child netprobe %d:0:0", Self, (int)SiloNetworkHost);
+    ok(R.ExitCode == 0, "work's network probe: mask 0x%lx\n", R.ExitCode);
+    Silo(&R, L"run play %s child netprobe %d:0:0", Self, (int)SiloNetworkNone);
+    ok(R.ExitCode == 0, "play's network probe: mask 0x%lx\n", R.ExitCode);
+
     /* Registry: work writes the host's hives (host-readwrite), play cannot (host-readonly) */
     Silo(&R, L"run work reg.exe add HKLM\\SOFTWARE\\SiloWorkspaceTest /v From /t REG_SZ /d work /f");
     ok(R.ExitCode == 0, "reg add in work: exit %lu\n", R.ExitCode);
@@ -405,7 +410,8 @@ TestTwoWorkspaces(
     _snprintf(Expect, sizeof(Expect), "kernel-process-limit=%d", WS_WORK_PROGRAMS + WS_SYSTEM_PROCESSES);
     ok(R.ExitCode == 0 && OutputHas(&R, "state=running") && OutputHas(&R, Expect) &&
        OutputHas(&R, "kernel-registry=host-readwrite") && OutputHas(&R, "kernel-cpu-rate=5000") &&
-       OutputHas(&R, "kernel-memory-limit-kb=65536"), "inspect work: the kernel's figures differ\n");
+       OutputHas(&R, "kernel-memory-limit-kb=65536") && OutputHas(&R, "kernel-network=on"),
+       "inspect work: the kernel's figures differ\n");
 
     /* Stopping one leaves the other running */
     Silo(&R, L"rm work");
@@ -417,8 +423,8 @@ TestTwoWorkspaces(
     Silo(&R, L"run play cmd.exe /c echo play-runs-on");
     ok(R.ExitCode == 0 && OutputHas(&R, "play-runs-on"), "play after work stopped: exit %lu\n", R.ExitCode);
     Silo(&R, L"inspect play");
-    ok(R.ExitCode == 0 && OutputHas(&R, "state=running") && OutputHas(&R, "kernel-registry=host-readonly"),
-       "inspect play: exit %lu\n", R.ExitCode);
+    ok(R.ExitCode == 0 && OutputHas(&R, "state=running") && OutputHas(&R, "kernel-registry=host-readonly") &&
+       OutputHas(&R, "kernel-network=off"), "inspect play: exit %lu\n", R.ExitCode);
     Silo(&R, L"run work cmd.exe /c echo nope");
     ok(R.ExitCode == WS_EXIT_FAILED, "run in a stopped workspace: exit %lu\n", R.ExitCode);
     Silo(&R, L"stop play /timeout:1");

@@ -218,8 +218,6 @@ CommandCreate(
     if (Status == STATUS_NOT_SUPPORTED)
     {
         return Failed(L"cannot create", Workspace.Name,
-                      (Workspace.Network == WorkspaceNetworkOff) ?
-                      L"this kernel has no silo network switch yet: /network:off is refused" :
                       L"this kernel has no private silo hives yet: that /registry mode is refused");
     }
     if (!NT_SUCCESS(Status)) return FailedStatus(L"checking", Workspace.Name, Status);
@@ -446,10 +444,11 @@ CommandInspect(
         return SILO_EXIT_OK;
     }
     /* What the kernel holds, which the definition must match */
-    ConPrintf(StdOut, L"state=%s\nsilo=%lu\nkernel-registry=%s\nkernel-process-limit=%lu\n"
+    ConPrintf(StdOut, L"state=%s\nsilo=%lu\nkernel-registry=%s\nkernel-network=%s\nkernel-process-limit=%lu\n"
               L"kernel-memory-limit-kb=%I64u\nkernel-cpu-rate=%lu\nactive-processes=%lu\ncpu-ms=%I64u\n"
               L"peak-commit-kb=%I64u\nuptime-s=%I64u\n",
-              StateName(&Figures, TRUE), Figures.SiloId, RegistryModeName(Figures.Registry), Figures.ProcessLimit,
+              StateName(&Figures, TRUE), Figures.SiloId, RegistryModeName(Figures.Registry),
+              Figures.NetworkOff ? L"off" : L"on", Figures.ProcessLimit,
               Figures.MemoryLimitKb, Figures.CpuRate, Figures.Processes, Figures.CpuMs, Figures.PeakCommitKb,
               Figures.UptimeS);
     if (!Figures.Running) ConPrintf(StdOut, L"exit-status=0x%08lx\n", Figures.ExitStatus);

@@ -92,6 +92,7 @@ typedef struct _WORKSPACE_FIGURES
     ULONGLONG MemoryLimitKb;
     ULONG CpuRate;          /* hard cap in 1/100 percent, 0 for none */
     SILO_REGISTRY_MODE Registry;
+    BOOLEAN NetworkOff;
 } WORKSPACE_FIGURES, *PWORKSPACE_FIGURES;
 
 /* workspace.c */

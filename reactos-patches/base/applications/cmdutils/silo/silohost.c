@@ -200,10 +200,24 @@ EarliestProcess(
     return Found;
 }
 
+static
+NTSTATUS
+SetNetworkMode(
+    _In_ HANDLE Silo,
+    _In_ WORKSPACE_NETWORK Network)
+{
+    SILO_NETWORK_CONFIGURATION Configuration;
+
+    ZeroMemory(&Configuration, sizeof(Configuration));
+    Configuration.Version = SILO_NETWORK_CONFIGURATION_VERSION;
+    Configuration.Mode = (Network == WorkspaceNetworkOff) ? SiloNetworkNone : SiloNetworkHost;
+    return NtSetInformationJobObject(Silo, JobObjectSiloNetworkConfiguration, &Configuration, sizeof(Configuration));
+}
+
 /*
  * What the kernel cannot do yet is refused before anything is made: the
- * registry mode is asked of the kernel on a silo that is thrown away, the
- * network switch has no kernel interface at all yet.
+ * registry and network modes are asked of the kernel on a silo that is
+ * thrown away.
  */
 NTSTATUS
 CheckWorkspaceSupport(
@@ -214,8 +228,6 @@ CheckWorkspaceSupport(
     OBJECT_ATTRIBUTES Attributes;
     HANDLE Probe;
     NTSTATUS Status;
-
-    if (Workspace->Network == WorkspaceNetworkOff) return STATUS_NOT_SUPPORTED;
 
     Status = EnableHostPrivileges();
     if (!NT_SUCCESS(Status)) return Status;
@@ -233,6 +245,7 @@ CheckWorkspaceSupport(
         Registry.Mode = Workspace->Registry;
         Status = NtSetInformationJobObject(Probe, JobObjectSiloRegistryConfiguration, &Registry, sizeof(Registry));
     }
+    if (NT_SUCCESS(Status)) Status = SetNetworkMode(Probe, Workspace->Network);
     NtClose(Probe);
     return Status;
 }
@@ -286,6 +299,9 @@ ConfigureServerSilo(
     Registry.Version = SILO_REGISTRY_CONFIGURATION_VERSION;
     Registry.Mode = Workspace->Registry;
     Status = NtSetInformationJobObject(Silo, JobObjectSiloRegistryConfiguration, &Registry, sizeof(Registry));
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = SetNetworkMode(Silo, Workspace->Network);
     if (!NT_SUCCESS(Status)) return Status;
 
     if (Workspace->CpuPercent != 0)
@@ -474,6 +490,7 @@ QueryWorkspaceFigures(
     JOBOBJECT_CPU_RATE_CONTROL_INFORMATION Rate;
     SERVERSILO_BASIC_INFORMATION Basic;
     SILO_REGISTRY_CONFIGURATION Registry;
+    SILO_NETWORK_CONFIGURATION Network;
     LARGE_INTEGER Now;
     LONGLONG Started;
     HANDLE Silo;
@@ -500,6 +517,11 @@ QueryWorkspaceFigures(
     }
     if (NT_SUCCESS(Status))
     {
+        Status = NtQueryInformationJobObject(Silo, JobObjectSiloNetworkConfiguration,
+                                             &Network, sizeof(Network), NULL);
+    }
+    if (NT_SUCCESS(Status))
+    {
         Figures->Running = (Basic.State == SERVERSILO_STARTED);
         Figures->State = Basic.State;
         Figures->ExitStatus = Basic.ExitStatus;
@@ -523,6 +545,7 @@ QueryWorkspaceFigures(
             Figures->CpuRate = Rate.CpuRate;
         }
         Figures->Registry = Registry.Mode;
+        Figures->NetworkOff = (Network.Mode == SiloNetworkNone);
 
         /* Up since its first process, the silo's SMSS, started */
         if (EarliestProcess(Silo, NULL, &Started) != 0)
