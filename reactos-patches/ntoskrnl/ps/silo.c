@@ -371,9 +371,74 @@ PspSetSiloSystemRoot(
 }
 
 /*
+ * What the two ReactOS mode classes share: SeTcbPrivilege and a host
+ * caller, a known version, no flags, a known mode.
+ */
+static
+NTSTATUS
+PspCheckSiloModeRequest(
+    _In_ ULONG Version,
+    _In_ ULONG ExpectedVersion,
+    _In_ ULONG Flags,
+    _In_ ULONG Mode,
+    _In_ ULONG MaxMode,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    PAGED_CODE();
+
+    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
+    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+    if (Version != ExpectedVersion) return STATUS_UNKNOWN_REVISION;
+    if ((Flags != 0) || (Mode >= MaxMode)) return STATUS_INVALID_PARAMETER;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Stores a mode of a silo that is not a server silo yet. From then on the
+ * mode is fixed, so the gates that read it (registry, network devices) take
+ * no lock.
+ */
+static
+NTSTATUS
+PspStoreSiloMode(
+    _In_ PEJOB Job,
+    _In_ JOBOBJECTINFOCLASS JobInformationClass,
+    _In_ ULONG Mode)
+{
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else
+    {
+        if (JobInformationClass == JobObjectSiloRegistryConfiguration)
+        {
+            Job->SiloRegistryMode = (SILO_REGISTRY_MODE)Mode;
+        }
+        else
+        {
+            ASSERT(JobInformationClass == JobObjectSiloNetworkConfiguration);
+            Job->SiloNetworkMode = (SILO_NETWORK_MODE)Mode;
+        }
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
+    return Status;
+}
+
+/*
  * JobObjectSiloRegistryConfiguration: how the server silo reaches the
- * registry. Chosen before the silo is a server silo and fixed from then on,
- * so the registry gate reads it without a lock.
+ * registry (the registry gate, ps/silogate.c).
  */
 static
 NTSTATUS
@@ -386,15 +451,13 @@ PspSetSiloRegistryConfiguration(
 
     PAGED_CODE();
 
-    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
-    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
-
-    if (Configuration->Version != SILO_REGISTRY_CONFIGURATION_VERSION) return STATUS_UNKNOWN_REVISION;
-    if ((Configuration->Flags != 0) ||
-        ((ULONG)Configuration->Mode >= (ULONG)MaxSiloRegistryMode))
-    {
-        return STATUS_INVALID_PARAMETER;
-    }
+    Status = PspCheckSiloModeRequest(Configuration->Version,
+                                     SILO_REGISTRY_CONFIGURATION_VERSION,
+                                     Configuration->Flags,
+                                     (ULONG)Configuration->Mode,
+                                     (ULONG)MaxSiloRegistryMode,
+                                     PreviousMode);
+    if (!NT_SUCCESS(Status)) return Status;
 
     /* Only a persistent private registry names a folder */
     if ((Configuration->Mode != SiloRegistryPrivatePersistent) &&
@@ -412,30 +475,12 @@ PspSetSiloRegistryConfiguration(
         return STATUS_NOT_SUPPORTED;
     }
 
-    PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
-    {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->ServerSiloGlobals != NULL)
-    {
-        /* The gate reads the mode without a lock once the silo runs */
-        Status = STATUS_CONTAINER_ASSIGNED;
-    }
-    else
-    {
-        Job->SiloRegistryMode = Configuration->Mode;
-        Status = STATUS_SUCCESS;
-    }
-    PspReleaseSiloLockExclusive();
-
-    return Status;
+    return PspStoreSiloMode(Job, JobObjectSiloRegistryConfiguration, (ULONG)Configuration->Mode);
 }
 
 /*
  * JobObjectSiloNetworkConfiguration: whether the server silo reaches the
- * network. Fixed once the silo is a server silo, so the I/O manager's
- * device gate reads it without a lock.
+ * network (the I/O manager's device gate, PsCheckSiloDeviceOpen).
  */
 static
 NTSTATUS
@@ -448,34 +493,15 @@ PspSetSiloNetworkConfiguration(
 
     PAGED_CODE();
 
-    if (!PspCallerHasTcbPrivilege(PreviousMode)) return STATUS_PRIVILEGE_NOT_HELD;
-    if (PsGetCurrentServerSilo() != NULL) return STATUS_PRIVILEGE_NOT_HELD;
+    Status = PspCheckSiloModeRequest(Configuration->Version,
+                                     SILO_NETWORK_CONFIGURATION_VERSION,
+                                     Configuration->Flags,
+                                     (ULONG)Configuration->Mode,
+                                     (ULONG)MaxSiloNetworkMode,
+                                     PreviousMode);
+    if (!NT_SUCCESS(Status)) return Status;
 
-    if (Configuration->Version != SILO_NETWORK_CONFIGURATION_VERSION) return STATUS_UNKNOWN_REVISION;
-    if ((Configuration->Flags != 0) ||
-        ((ULONG)Configuration->Mode >= (ULONG)MaxSiloNetworkMode))
-    {
-        return STATUS_INVALID_PARAMETER;
-    }
-
-    PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
-    {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->ServerSiloGlobals != NULL)
-    {
-        /* The device gate reads the mode without a lock once the silo runs */
-        Status = STATUS_CONTAINER_ASSIGNED;
-    }
-    else
-    {
-        Job->SiloNetworkMode = Configuration->Mode;
-        Status = STATUS_SUCCESS;
-    }
-    PspReleaseSiloLockExclusive();
-
-    return Status;
+    return PspStoreSiloMode(Job, JobObjectSiloNetworkConfiguration, (ULONG)Configuration->Mode);
 }
 
 /*
