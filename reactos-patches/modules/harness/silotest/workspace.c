@@ -180,6 +180,22 @@ OpenWorkspaceJob(
     return NtOpenJobObject(Job, JOB_OBJECT_QUERY, &Attributes);
 }
 
+/* Whether \Silos\<id> went within the wait (teardown finishes after the stop returns) */
+static
+BOOL
+WaitSiloDirectoryGone(
+    _In_ ULONG SiloId)
+{
+    ULONG Waited;
+
+    for (Waited = 0; Waited < SILOTEST_WAIT_MS; Waited += SILOTEST_POLL_MS)
+    {
+        if (!SiloDirectoryExists(SiloId)) return TRUE;
+        Sleep(SILOTEST_POLL_MS);
+    }
+    return FALSE;
+}
+
 /* The "PROCESSES" column of a "silo list" line, or MAXULONG */
 static
 ULONG
@@ -419,7 +435,10 @@ TestTwoWorkspaces(
        R.ExitCode);
     Silo(&R, L"stop work");
     ok(R.ExitCode == 0 && OutputHas(&R, "stopped"), "stop work: exit %lu\n", R.ExitCode);
-    ok(!SiloDirectoryExists(WorkId), "\\Silos\\%lu outlived its stop\n", WorkId);
+    /* A silo's namespace lives as long as its job: our own handle goes first */
+    if (Work) NtClose(Work);
+    Work = NULL;
+    ok(WaitSiloDirectoryGone(WorkId), "\\Silos\\%lu outlived its stop\n", WorkId);
     Silo(&R, L"run play cmd.exe /c echo play-runs-on");
     ok(R.ExitCode == 0 && OutputHas(&R, "play-runs-on"), "play after work stopped: exit %lu\n", R.ExitCode);
     Silo(&R, L"inspect play");
@@ -429,6 +448,8 @@ TestTwoWorkspaces(
     ok(R.ExitCode == WS_EXIT_FAILED, "run in a stopped workspace: exit %lu\n", R.ExitCode);
     Silo(&R, L"stop play /timeout:1");
     ok(R.ExitCode == 0, "stop play: exit %lu\n", R.ExitCode);
+    if (Play) NtClose(Play);
+    Play = NULL;
     Silo(&R, L"stop play");
     ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "not running"), "stop play twice: exit %lu\n", R.ExitCode);
     Silo(&R, L"rm play");
@@ -437,9 +458,7 @@ TestTwoWorkspaces(
     ok(R.ExitCode == 0 && OutputHas(&R, "work") && !OutputHas(&R, "play"), "list after: exit %lu\n", R.ExitCode);
 
     /* Nothing of the stopped silos is left, the definition of work stays for the host to read */
-    ok(!SiloDirectoryExists(PlayId), "\\Silos\\%lu outlived its stop\n", PlayId);
-    if (Work) NtClose(Work);
-    if (Play) NtClose(Play);
+    ok(WaitSiloDirectoryGone(PlayId), "\\Silos\\%lu outlived its stop\n", PlayId);
     ok(!NT_SUCCESS(OpenWorkspaceJob(L"work", &Work)), "\\SiloWorkspaces\\work outlived its stop\n");
     ok(!NT_SUCCESS(OpenWorkspaceJob(L"play", &Play)), "\\SiloWorkspaces\\play outlived its stop\n");
     trace("workspace: work_silo=%lu play_silo=%lu store=%ls\n", WorkId, PlayId, Store);

@@ -239,6 +239,7 @@ CommandStart(
     _In_ WCHAR **argv)
 {
     WORKSPACE Workspace;
+    HANDLE Silo;
     ULONG SiloId;
     NTSTATUS Status;
 
@@ -246,7 +247,16 @@ CommandStart(
     if (!CheckName(argv[0]) || !LoadWorkspace(argv[0], &Workspace)) return SILO_EXIT_FAILED;
 
     Status = StartWorkspaceSilo(&Workspace, &SiloId);
-    if (Status == STATUS_OBJECT_NAME_COLLISION) return Failed(L"cannot start", Workspace.Name, L"it is running");
+    if (Status == STATUS_OBJECT_NAME_COLLISION)
+    {
+        if (NT_SUCCESS(OpenWorkspaceSilo(Workspace.Name, JOB_OBJECT_QUERY, &Silo)))
+        {
+            NtClose(Silo);
+            return Failed(L"cannot start", Workspace.Name, L"it is running");
+        }
+        return Failed(L"cannot start", Workspace.Name,
+                      L"its last silo ended, but a handle to it still holds its name; start it again once that closes");
+    }
     if (!NT_SUCCESS(Status)) return FailedStatus(L"starting", Workspace.Name, Status);
     ConPrintf(StdOut, L"workspace %s started: server silo %lu\n", Workspace.Name, SiloId);
     return SILO_EXIT_OK;

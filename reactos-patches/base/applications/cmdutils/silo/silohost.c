@@ -63,6 +63,10 @@ WorkspaceObjectName(
     Path[Chars - 1] = UNICODE_NULL;
 }
 
+/*
+ * A running workspace's silo. A stopped one whose job somebody still holds
+ * open keeps its name until that handle closes: it counts as not running.
+ */
 NTSTATUS
 OpenWorkspaceSilo(
     _In_ PCWSTR Name,
@@ -72,12 +76,24 @@ OpenWorkspaceSilo(
     WCHAR Path[WORKSPACE_PATH_CHARS];
     UNICODE_STRING PathString;
     OBJECT_ATTRIBUTES Attributes;
+    SERVERSILO_BASIC_INFORMATION Basic;
+    NTSTATUS Status;
 
     *Silo = NULL;
     WorkspaceObjectName(Name, Path, ARRAYSIZE(Path));
     RtlInitUnicodeString(&PathString, Path);
     InitializeObjectAttributes(&Attributes, &PathString, OBJ_CASE_INSENSITIVE, NULL, NULL);
-    return NtOpenJobObject(Silo, Access, &Attributes);
+    Status = NtOpenJobObject(Silo, Access | JOB_OBJECT_QUERY, &Attributes);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = NtQueryInformationJobObject(*Silo, JobObjectServerSiloBasicInformation, &Basic, sizeof(Basic), NULL);
+    if (!NT_SUCCESS(Status) || Basic.State == SERVERSILO_TERMINATED)
+    {
+        NtClose(*Silo);
+        *Silo = NULL;
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    }
+    return STATUS_SUCCESS;
 }
 
 /* Whether \Silos\<id>\<Directory> lists Name */
