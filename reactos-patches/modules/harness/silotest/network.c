@@ -12,6 +12,10 @@
 #include <winsock2.h>
 
 #define NET_CHILD_TIMEOUT_MS    60000
+/* How long the host waits for TCP/IP: PnP installs the card's driver and tcpip.sys after user mode starts */
+#define NET_STACK_WAIT_MS       120000
+#define NET_STACK_POLL_MS       500
+#define NET_STACK_DEVICE        L"\\Device\\Tcp"
 #define NET_PING                "silo-ping"
 #define NET_LOOPBACK            0x0100007F      /* 127.0.0.1, network order on x86 */
 
@@ -343,6 +347,25 @@ PrepareNetworkMode(
     return SetNetworkMode(Silo, SILO_NETWORK_CONFIGURATION_VERSION, *(PSILO_NETWORK_MODE)Context, 0);
 }
 
+/* Whether the host's TCP/IP stack came up in time: without it neither mode can show anything */
+BOOL
+WaitForNetworkStack(VOID)
+{
+    ULONG Waited;
+
+    for (Waited = 0; IsAbsent(OpenTarget(NET_STACK_DEVICE)); Waited += NET_STACK_POLL_MS)
+    {
+        if (Waited >= NET_STACK_WAIT_MS)
+        {
+            ok(FALSE, "no TCP/IP after %lu ms: the boot needs a network card (the harness's network=True)\n", Waited);
+            return FALSE;
+        }
+        Sleep(NET_STACK_POLL_MS);
+    }
+    trace("network-stack: waited_ms=%lu\n", Waited);
+    return TRUE;
+}
+
 /* The targets the host reaches (or gets another error than "absent" from): only those prove anything */
 static
 ULONG
@@ -419,6 +442,7 @@ START_TEST(network)
 
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available: the silo tests need SYSTEM\n");
     TestNetworkInterface();
+    if (!WaitForNetworkStack()) return;
     if (WSAStartup(MAKEWORD(2, 2), &Data) != 0)
     {
         ok(FALSE, "WSAStartup failed on the host\n");

@@ -268,6 +268,9 @@ ULONG ForEachProcessIn(_In_opt_ HANDLE Job, _In_opt_ PCWSTR ImageName, _In_opt_ 
 /* csrss.c */
 BOOL SiloRunsWin32(_In_ PSMSS_SILO Started);
 
+/* network.c */
+BOOL WaitForNetworkStack(VOID);
+
 /* namespace.c */
 DWORD LookupBenchNanoseconds(VOID);
 

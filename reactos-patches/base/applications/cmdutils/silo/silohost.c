@@ -84,6 +84,8 @@ OpenWorkspaceSilo(
     RtlInitUnicodeString(&PathString, Path);
     InitializeObjectAttributes(&Attributes, &PathString, OBJ_CASE_INSENSITIVE, NULL, NULL);
     Status = NtOpenJobObject(Silo, Access | JOB_OBJECT_QUERY, &Attributes);
+    /* Before the first start there is no \SiloWorkspaces either: the workspace is as much not running */
+    if (Status == STATUS_OBJECT_PATH_NOT_FOUND) return STATUS_OBJECT_NAME_NOT_FOUND;
     if (!NT_SUCCESS(Status)) return Status;
 
     Status = NtQueryInformationJobObject(*Silo, JobObjectServerSiloBasicInformation, &Basic, sizeof(Basic), NULL);
