@@ -35,8 +35,6 @@ from .vm import KVM_PROBE_BANNER_S, Machine, MachineConfig, VMError, kvm_usable
 
 # Sessions that end with the guest at a kdb:> prompt: a bugcheck or debugger entry, a hang broken into
 ATTACHABLE_ENDS = {EndReason.FATAL, EndReason.INACTIVITY}
-# A card ReactOS's LiveCD carries a driver for (drivers/network/dd/pcnet)
-GUEST_NIC_MODEL = "pcnet"
 SEED_TOKEN_BYTES = 8    # the scratch disk's per-boot token: 16 hex digits the guest cannot guess
 
 
@@ -64,8 +62,6 @@ class BootOptions:
     scratch_disk: bool = False
     # Per test, the host checks (hostcheck.py) run on the scratch disk after the boot
     host_checks: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
-    # The boot gets a network card (GUEST_NIC_MODEL): it starts cold, as a saved machine has none
-    network: bool = False
 
 
 @dataclass
@@ -175,7 +171,7 @@ def run_boot(name: str, options: BootOptions, on_line: Optional[LineCallback] = 
     run_dir.mkdir(parents=True, exist_ok=True)
     status = on_status or (lambda _msg: None)
     attempts: List[Attempt] = []
-    if options.snapshot is not None and not options.scratch_disk and not options.network:
+    if options.snapshot is not None and not options.scratch_disk:
         record = _run_from_snapshot(name, options, options.snapshot, on_line, status, attempts)
         if record is not None:
             return record
@@ -253,8 +249,7 @@ def _run_cold(name: str, options: BootOptions, on_line: Optional[LineCallback],
                 return BootRecord(name, list(options.tests), infra_verdict(f"scratch disk: {error}"), accel,
                                   attempts, run_dir)
             config = MachineConfig(cdrom=iso, disk=options.disk, accel=accel, memory_mb=options.memory_mb,
-                                   qemu=options.qemu, scratch_disk=scratch,
-                                   nic_model=GUEST_NIC_MODEL if options.network else None)
+                                   qemu=options.qemu, scratch_disk=scratch)
             start = time.monotonic()
             status(f"{name}: starting QEMU ({accel})")
             try:

@@ -163,7 +163,6 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
         timeout = options.test_timeout_s or max(s.test_timeout_s for s in group) or None
         focus = {test: ranges for scenario in group for test, ranges in scenario.focus}
         scratch_disk = any(scenario.scratch_disk for scenario in group)
-        network = any(scenario.network for scenario in group)
         host_checks = {test: checks for scenario in group for test, checks in scenario.host_checks}
         limits = options.limits
         if timeout and limits.deadline_s < timeout + BOOT_MARGIN_S:
@@ -174,11 +173,9 @@ def execute(options: RunOptions, stream: Optional[TextIO] = None) -> RunResult:
                                        test_timeout_s=timeout,
                                        until_shutdown=any(s.shuts_down for s in group), focus=focus,
                                        attach_on_crash=options.attach_on_crash, qemu=options.qemu,
-                                       # A saved machine has no scratch disk and no network card: such a
-                                       # boot starts cold
-                                       snapshot=snapshot.snapshot if snapshot and not (scratch_disk or network)
-                                       else None,
-                                       scratch_disk=scratch_disk, host_checks=host_checks, network=network)))
+                                       # A saved machine has no scratch disk: such a boot starts cold
+                                       snapshot=snapshot.snapshot if snapshot and not scratch_disk else None,
+                                       scratch_disk=scratch_disk, host_checks=host_checks)))
     stream.write(f"{len(options.scenarios)} scenario(s) in {len(jobs)} boot(s); results in {out_dir}\n")
 
     def one(job) -> List[BootRecord]:

@@ -67,9 +67,6 @@ class MachineConfig:
     incoming_state: Optional[Path] = None
     # A raw image the guest writes and the host reads after the boot (never snapshot=on): primary slave
     scratch_disk: Optional[Path] = None
-    # A network card of this QEMU model on a restricted user network (the guest reaches neither the host
-    # nor the outside; DHCP still answers), so that the guest's TCP/IP stack loads
-    nic_model: Optional[str] = None
 
 
 def find_qemu(binary: str = QEMU_BINARY) -> str:
@@ -205,8 +202,6 @@ class Machine:
                 # (isoboot.S waits 5 s for a key first): a blank first disk makes it boot the CD
                 cmd += ["-drive", f"file={self.blank_first_disk},if=ide,index=0,media=disk,format=raw,snapshot=on"]
             cmd += ["-drive", f"file={cfg.scratch_disk},if=ide,index=1,media=disk,format=raw"]
-        if cfg.nic_model is not None:
-            cmd += ["-netdev", "user,id=net0,restrict=on", "-device", f"{cfg.nic_model},netdev=net0"]
         if cfg.incoming_state is not None:
             # QEMU runs the command through the shell; cat only reads, so many QEMUs share one state
             cmd += ["-incoming", "exec:cat " + shlex.quote(str(cfg.incoming_state))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 from pathlib import Path
@@ -14,7 +13,7 @@ from harness.boot import BootOptions, _new_scratch_disk
 from harness.hostcheck import ECHO_FILE, HostFinding, apply_findings, run_host_checks, save_findings
 from harness.offline import rejudge_saved
 from harness.record import SessionRecord
-from harness.scenarios import SCENARIOS, Scenario, _check_machine
+from harness.scenarios import SCENARIOS, Scenario, _check_scratch
 from harness.scratch import (PARTITION_START_SECTOR, SCRATCH_LABEL, SECTOR_BYTES, SEED_FILE, ScratchDisk,
                              ScratchDiskError, create_scratch_disk)
 from harness.verdict import BootVerdict, Outcome, TestResult, TestStatus
@@ -188,11 +187,10 @@ def test_the_scratch_scenarios_declare_their_disk_and_check():
     (dict(own_boot=True, host_checks=(("m:t", ("scratch-roundtrip",)),)), "no scratch disk"),
     (dict(own_boot=True, scratch_disk=True, host_checks=(("m:other", ("scratch-roundtrip",)),)), "does not run"),
     (dict(own_boot=True, scratch_disk=True, host_checks=(("m:t", ("nosuch",)),)), "unknown host check"),
-    (dict(network=True), "network card, so a boot of its own"),
 ])
 def test_a_scenario_with_an_inconsistent_scratch_declaration_is_refused(fields, message):
     with pytest.raises(ValueError, match=message):
-        _check_machine(Scenario(name="s", description="d", tests=("m:t",), **fields))
+        _check_scratch(Scenario(name="s", description="d", tests=("m:t",), **fields))
 
 
 def test_qemu_gets_the_scratch_disk_raw_and_writable_beside_the_cd(tmp_path):
@@ -258,36 +256,3 @@ def test_a_file_that_cannot_be_read_does_not_stop_the_others_from_being_copied(d
         disk.extract(tmp_path / "out")
     assert (tmp_path / "out" / "SEED.TXT").read_bytes() == b"token"
     assert (tmp_path / "out" / "GUEST" / "ECHO.TXT").read_bytes() == b"echo token"
-
-
-def test_qemu_gets_a_restricted_user_network_card_only_when_asked(tmp_path):
-    plain = Machine(MachineConfig(cdrom=tmp_path / "cd.iso"), tmp_path).build_command(3, 4)
-    assert "-netdev" not in plain and "-nodefaults" in plain
-    command = Machine(MachineConfig(cdrom=tmp_path / "cd.iso", nic_model="pcnet"), tmp_path).build_command(3, 4)
-    netdev = command[command.index("-netdev") + 1]
-    # restrict=on: the guest's stack loads and DHCP answers, but nothing reaches the host or the outside
-    assert netdev == "user,id=net0,restrict=on"
-    assert command[command.index("-device") + 1] == "pcnet,netdev=net0"
-
-
-def test_a_boot_that_needs_a_network_card_starts_cold_with_one(tmp_path, monkeypatch):
-    import harness.run as run
-    from harness.boot import BootRecord
-    from harness.snapshot import SnapshotResult
-
-    seen = {}
-
-    def fake_boot(name, options, on_line=None, on_status=None):
-        seen[name] = options
-        return BootRecord(name, list(options.tests), BootVerdict(Outcome.PASS, "ok"), "tcg", [], options.run_dir)
-
-    from types import SimpleNamespace
-    snapshot = SimpleNamespace(directory=tmp_path / "snap")
-    monkeypatch.setattr(run, "run_boot", fake_boot)
-    monkeypatch.setattr(run, "prepare_snapshot", lambda options, stream: SnapshotResult(snapshot, "created", "", 0.0))
-    run.execute(run.RunOptions(iso=tmp_path / "x.iso", scenarios=[SCENARIOS["silo-network"], SCENARIOS["smoke"]],
-                               out_dir=tmp_path / "out"), stream=io.StringIO())
-    network = next(o for name, o in seen.items() if "silo-network" in name)
-    smoke = next(o for name, o in seen.items() if "smoke" in name)
-    assert network.network and network.snapshot is None
-    assert not smoke.network and smoke.snapshot is snapshot

@@ -39,8 +39,6 @@ class Scenario:
     scratch_disk: bool = False
     # Per test, the host checks (hostcheck.py) that must hold on the scratch disk after the boot
     host_checks: Tuple[Tuple[str, Tuple[str, ...]], ...] = field(default_factory=tuple)
-    # The boot gets a network card, so that the guest's TCP/IP stack loads; it starts cold and runs alone
-    network: bool = False
 
     @property
     def by_name_only(self) -> bool:
@@ -55,9 +53,7 @@ def _focus_pairs(focus: Mapping[str, Sequence[str]]) -> Tuple[Tuple[str, Tuple[s
     return tuple((test, tuple(ranges)) for test, ranges in focus.items())
 
 
-def _check_machine(scenario: Scenario) -> None:
-    if scenario.network and not scenario.own_boot:
-        raise ValueError(f"scenario {scenario.name} needs a network card, so a boot of its own (own_boot)")
+def _check_scratch(scenario: Scenario) -> None:
     if scenario.scratch_disk and not scenario.own_boot:
         raise ValueError(f"scenario {scenario.name} needs a scratch disk, so a boot of its own (own_boot)")
     for test, names in scenario.host_checks:
@@ -79,7 +75,7 @@ def _collect() -> Dict[str, Scenario]:
             entry["focus"] = _focus_pairs(entry.get("focus", {}))
             entry["host_checks"] = _focus_pairs(entry.get("host_checks", {}))
             scenario = Scenario(**entry)
-            _check_machine(scenario)
+            _check_scratch(scenario)
             for test, ranges in scenario.focus:
                 if test not in scenario.tests:
                     raise ValueError(f"scenario {scenario.name} focuses a test it does not run: {test}")

@@ -12,7 +12,5 @@ SCENARIOS = [
                      "loopback inside the silo and connects to the host's listener; the probe passes on the host",
          tests=("silotest:network",),
          own_boot=True,
-         # No card, no TCP/IP: the LiveCD installs tcpip.sys with a network card's driver
-         network=True,
          issue="17"),
 ]

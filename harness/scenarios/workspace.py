@@ -15,8 +15,6 @@ SCENARIOS = [
          tests=("silotest:workspace",),
          own_boot=True,
          scratch_disk=True,
-         # work's network probe needs TCP/IP, which the LiveCD only loads with a network card
-         network=True,
          host_checks={"silotest:workspace": ("workspace-files",)},
          issue="18"),
 ]

@@ -469,6 +469,25 @@ TestTwoWorkspaces(
     if (HostEvent) CloseHandle(HostEvent);
 }
 
+/* The host reads the store from the image as soon as the runner is done: silo.exe's renames and deletes
+   must be on the disk, not only in the FAT driver's cache */
+static
+VOID
+FlushStoreVolume(
+    _In_ WCHAR Letter)
+{
+    WCHAR VolumePath[] = L"\\\\.\\?:";
+    HANDLE Volume;
+
+    VolumePath[4] = Letter;
+    Volume = CreateFileW(VolumePath, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                         OPEN_EXISTING, 0, NULL);
+    ok(Volume != INVALID_HANDLE_VALUE, "opening %ls failed with %lu\n", VolumePath, GetLastError());
+    if (Volume == INVALID_HANDLE_VALUE) return;
+    ok(FlushFileBuffers(Volume), "flushing %ls failed with %lu\n", VolumePath, GetLastError());
+    CloseHandle(Volume);
+}
+
 START_TEST(workspace)
 {
     WCHAR Store[MAX_PATH];
@@ -484,4 +503,5 @@ START_TEST(workspace)
 
     TestBadInput(Store);
     TestTwoWorkspaces(Store);
+    FlushStoreVolume(Letter);
 }
