@@ -28,6 +28,14 @@ SCENARIOS = [
                      "silo without the limit lets the same bomb make more",
          tests=("silotest:prisonbomb",),
          own_boot=True, issue="15", test_timeout_s=PRISON_TEST_TIMEOUT_S),
+    dict(name="prison-guikill",
+         description="kills that meet a process as its first thread becomes a GUI thread: a tenant of a server "
+                     "silo kills 16 bursts of 12 children resumed together, each burst at a later point of its "
+                     "start, and the host ends 8 silos in the middle of a fork bomb's starting children; the host "
+                     "runs on (without patch 0036 win32k bugchecks here), its processes and job objects as "
+                     "before, and still starts a process",
+         tests=("silotest:prisonguikill",),
+         own_boot=True, issue="15", test_timeout_s=PRISON_TEST_TIMEOUT_S),
     dict(name="prison-memory",
          description="a memory hog inside a server silo gets ERROR_COMMITMENT_LIMIT at the silo's job memory "
                      "limit (and at a process limit), its peak within one chunk of it, told once, the host's "

@@ -108,6 +108,10 @@
 #define CHILD_MODE_RAISE_ONLY       "raiseonly" /* asks for the realtime class, then sleeps */
 #define CHILD_MODE_GRAB             "grab"      /* puts every process it has a handle to into its own job */
 #define CHILD_MODE_JOB_STORM        "jobstorm"  /* <n>: n jobs with rate control and time notification limits */
+#define CHILD_MODE_GUI_KILL         "guikill"   /* <rounds>:<children>: kills bursts of starting children at
+                                                        a point of their start; PRISON_RESULT(killed, error) */
+#define CHILD_MODE_READY_WAIT       "readywait" /* <semaphore handle>: releases the semaphore, sleeps until killed */
+#define GUI_KILL_MAX_CHILDREN       32
 #define ESCAPE_HANDLE_SCAN_MAX      0x1000      /* the handle values a tenant tries */
 #define ESCAPE_GRAB_WAIT_MS         1000        /* how long the grabbing tenant waits for the host's handle */
 

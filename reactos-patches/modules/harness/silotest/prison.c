@@ -25,6 +25,19 @@
 #define BOMB_CONTROL_ASKS           (BOMB_ROOM + 10)
 #define BOMB_HOST_CHILDREN          10
 
+/*
+ * Kills that meet a process as it becomes a GUI process: the tenant kills
+ * bursts of its own children, resumed together, at a point of their start
+ * that moves on each round; the host ends silos while a fork bomb's
+ * children start, one more step into the bomb each round
+ */
+#define GUI_KILL_ROUNDS             16
+#define GUI_KILL_CHILDREN           12
+#define GUI_KILL_TIMEOUT_MS         180000
+#define GUI_BURST_ROUNDS            8
+#define GUI_BURST_ASKS              30
+#define GUI_BURST_STEP              3
+
 /* The memory hog */
 #define HOG_JOB_LIMIT_MB            48
 #define HOG_PROCESS_LIMIT_MB        16
@@ -212,6 +225,97 @@ START_TEST(prisonbomb)
     }
 
 Done:
+    NtClose(SmPort);
+}
+
+/*
+ * A process killed while its first thread becomes a GUI thread must not take
+ * the host down: win32k once went on with a process the kernel had refused a
+ * Win32 process because it was terminating, and bugchecked. A tenant kills
+ * bursts of its own children at every point of their start (many queue for
+ * win32k's lock inside that window); the host ends silos in the middle of a
+ * fork bomb's starting children. The host must run on with its
+ * processes as before, and still start one.
+ */
+START_TEST(prisonguikill)
+{
+    PROCESS_INFORMATION HostChild;
+    GUEST_COUNTS Before, After;
+    SMSS_SILO Prison;
+    HANDLE SmPort, Tenant;
+    ULONG Round, Bursts = 0, Active = 0, KillAt, Killed = 0, KillError = 0;
+    DWORD ExitCode, Start;
+    CHAR Argument[32];
+    BOOL HostStarts;
+
+    if (!ConnectToHostSm(&SmPort)) return;
+    CountGuest(SILOTEST_IMAGE, &Before);
+
+    /* The tenant kills its own children as they start */
+    if (StartPrison(SmPort, &Prison))
+    {
+        _snprintf(Argument, sizeof(Argument), "%d:%d", GUI_KILL_ROUNDS, GUI_KILL_CHILDREN);
+        if (StartWin32InSilo(&Prison, CHILD_MODE_GUI_KILL, Argument, &Tenant) == STATUS_SUCCESS)
+        {
+            ExitCode = WaitExitCode(Tenant, GUI_KILL_TIMEOUT_MS);
+            Killed = PRISON_RESULT_COUNT(ExitCode);
+            KillError = PRISON_RESULT_ERROR(ExitCode);
+            ok(Killed == GUI_KILL_ROUNDS * GUI_KILL_CHILDREN && KillError == 0,
+               "the tenant killed %lu of %d children, stopped by %lu\n", Killed, GUI_KILL_ROUNDS * GUI_KILL_CHILDREN,
+               KillError);
+            CloseHandle(Tenant);
+        }
+        else
+        {
+            ok(FALSE, "no tenant in the silo\n");
+        }
+        ok(WaitActiveProcesses(Prison.Silo, PRISON_BOOT_PROCESSES),
+           "the silo runs %lu processes after its tenant ended, not only its SMSS and CSRSS\n",
+           ActiveProcesses(Prison.Silo));
+        EndSmssSilo(&Prison, STATUS_SUCCESS);
+    }
+
+    /* The host ends each silo while the children of a burst start, a step later each round */
+    for (Round = 0; Round < GUI_BURST_ROUNDS; Round++)
+    {
+        if (!StartPrison(SmPort, &Prison)) break;
+        KillAt = PRISON_BOOT_PROCESSES + 2 + Round * GUI_BURST_STEP;
+        _snprintf(Argument, sizeof(Argument), "%d:0", GUI_BURST_ASKS);
+        if (StartWin32InSilo(&Prison, CHILD_MODE_FORK_BOMB, Argument, &Tenant) == STATUS_SUCCESS)
+        {
+            Start = GetTickCount();
+            do
+            {
+                Active = ActiveProcesses(Prison.Silo);
+            } while (Active < KillAt && GetTickCount() - Start < PRISON_SETTLE_MS);
+            ok(Active >= KillAt, "burst %lu: the silo reached %lu processes, not %lu\n", Round, Active, KillAt);
+            CloseHandle(Tenant);
+            Bursts++;
+        }
+        EndSmssSilo(&Prison, STATUS_SUCCESS);
+    }
+    ok(Bursts == GUI_BURST_ROUNDS, "%lu of %d bursts ran\n", Bursts, GUI_BURST_ROUNDS);
+
+    /* The host: its processes as before, and it still starts one */
+    Start = GetTickCount();
+    for (;;)
+    {
+        CountGuest(SILOTEST_IMAGE, &After);
+        if ((After.Processes == Before.Processes && After.JobObjects == Before.JobObjects) ||
+            GetTickCount() - Start >= SOAK_SETTLE_MS)
+        {
+            break;
+        }
+        Sleep(SILOTEST_POLL_MS);
+    }
+    ok(After.Processes == Before.Processes, "silotest processes %lu -> %lu\n", Before.Processes, After.Processes);
+    ok(After.JobObjects == Before.JobObjects, "job objects %lu -> %lu\n", Before.JobObjects, After.JobObjects);
+    HostStarts = SpawnChild(CHILD_MODE_EXIT, "0", FALSE, 0, &HostChild) && WaitChild(&HostChild) == 0;
+    CloseChild(&HostChild);
+    ok(HostStarts, "the host cannot start a process after the kills\n");
+    trace("guikill: tenant_killed=%lu tenant_error=%lu bursts=%lu silotest_processes=%lu->%lu "
+          "job_objects=%lu->%lu host_starts=%d\n", Killed, KillError, Bursts, Before.Processes, After.Processes,
+          Before.JobObjects, After.JobObjects, HostStarts);
     NtClose(SmPort);
 }
 

@@ -395,6 +395,82 @@ JobStorm(
 }
 
 /* An access violation nobody handles */
+/*
+ * Bursts of Children children, started suspended and resumed together, so
+ * that they become GUI processes at once and queue for win32k's lock (user32,
+ * which every silotest process loads through setupapi, connects each to
+ * win32k as the loader runs its DllMain). Round 0 measures how long a burst
+ * takes until every child is ready (each releases Ready from its main);
+ * round r of Rounds kills its burst at r / (Rounds + 1) of that time, so the
+ * kills sweep the conversions. Exits with PRISON_RESULT(children killed in
+ * the sweep, error).
+ */
+static
+DWORD
+GuiKill(
+    _In_ ULONG Rounds,
+    _In_ ULONG Children)
+{
+    SECURITY_ATTRIBUTES Inheritable = { sizeof(Inheritable), NULL, TRUE };
+    PROCESS_INFORMATION Child[GUI_KILL_MAX_CHILDREN];
+    LARGE_INTEGER Start, Now;
+    LONGLONG ReadyTicks = 0, SpinTicks;
+    HANDLE Ready;
+    CHAR Argument[16];
+    ULONG Round, Made, i, Killed = 0;
+    DWORD Error = 0;
+
+    if (Children == 0 || Children > GUI_KILL_MAX_CHILDREN) return PRISON_RESULT(0, ERROR_INVALID_PARAMETER);
+    Ready = CreateSemaphoreW(&Inheritable, 0, Children, NULL);
+    if (Ready == NULL) return PRISON_RESULT(0, GetLastError());
+    sprintf(Argument, "%lu", HandleToUlong(Ready));
+
+    for (Round = 0; Round <= Rounds && Error == 0; Round++)
+    {
+        for (Made = 0; Made < Children; Made++)
+        {
+            if (!SpawnChildEx(CHILD_MODE_READY_WAIT, Argument, TRUE, TENANT_CHILD_FLAGS, TRUE, &Child[Made]))
+            {
+                Error = GetLastError();
+                break;
+            }
+        }
+
+        QueryPerformanceCounter(&Start);
+        for (i = 0; i < Made; i++) ResumeThread(Child[i].hThread);
+        if (Round == 0)
+        {
+            for (i = 0; i < Made && Error == 0; i++)
+            {
+                if (WaitForSingleObject(Ready, SILOTEST_WAIT_MS) != WAIT_OBJECT_0) Error = ERROR_TIMEOUT;
+            }
+            QueryPerformanceCounter(&Now);
+            ReadyTicks = Now.QuadPart - Start.QuadPart;
+        }
+        else
+        {
+            SpinTicks = ReadyTicks * Round / (Rounds + 1);
+            do
+            {
+                QueryPerformanceCounter(&Now);
+            } while (Now.QuadPart - Start.QuadPart < SpinTicks);
+        }
+
+        for (i = 0; i < Made; i++) TerminateProcess(Child[i].hProcess, GUI_KILL_EXIT);
+        for (i = 0; i < Made; i++)
+        {
+            if (WaitChild(&Child[i]) != GUI_KILL_EXIT && Error == 0) Error = ERROR_INVALID_DATA;
+            CloseChild(&Child[i]);
+        }
+        if (Round > 0 && Error == 0) Killed += Made;
+
+        /* The children that were ready before the kill released it */
+        while (WaitForSingleObject(Ready, 0) == WAIT_OBJECT_0);
+    }
+    CloseHandle(Ready);
+    return PRISON_RESULT(Killed, Error);
+}
+
 static
 DWORD
 Crash(VOID)
@@ -443,6 +519,17 @@ PrisonChildMain(
     else if (!strcmp(Mode, CHILD_MODE_CRASH))
     {
         *ExitCode = Crash();
+    }
+    else if (!strcmp(Mode, CHILD_MODE_GUI_KILL))
+    {
+        ULONG Rounds = ParseNumber(&Cursor);
+
+        *ExitCode = GuiKill(Rounds, ParseNumber(&Cursor));
+    }
+    else if (!strcmp(Mode, CHILD_MODE_READY_WAIT))
+    {
+        ReleaseSemaphore(ULongToHandle(strtoul(Argument, NULL, 0)), 1, NULL);
+        Sleep(CHILD_SLEEP_FOREVER_MS);
     }
     else if (!strcmp(Mode, CHILD_MODE_SPAWN_CRASH))
     {

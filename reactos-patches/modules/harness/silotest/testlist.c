@@ -26,6 +26,7 @@ extern void func_network(void);
 extern void func_objects(void);
 extern void func_prisonbomb(void);
 extern void func_prisoncpu(void);
+extern void func_prisonguikill(void);
 extern void func_prisonescape(void);
 extern void func_prisonguard(void);
 extern void func_prisonmemory(void);
@@ -63,6 +64,7 @@ const struct test winetest_testlist[] =
     { "objects", func_objects },
     { "prisonbomb", func_prisonbomb },
     { "prisoncpu", func_prisoncpu },
+    { "prisonguikill", func_prisonguikill },
     { "prisonescape", func_prisonescape },
     { "prisonguard", func_prisonguard },
     { "prisonmemory", func_prisonmemory },
