@@ -1,6 +1,6 @@
-"""Scenarios of a server silo's network (issue 17, network on or off).
+"""Scenarios of a server silo's network and devices (issue 17: network on or off, devices lent).
 
-The guest test is reactos-patches/modules/harness/silotest/network.c.
+The guest tests are reactos-patches/modules/harness/silotest/network.c and devices.c.
 """
 
 SCENARIOS = [
@@ -11,6 +11,16 @@ SCENARIOS = [
                      "listener hears nothing; with it on (the control) the same program makes a TCP round trip on "
                      "loopback inside the silo and connects to the host's listener; the probe passes on the host",
          tests=("silotest:network",),
+         own_boot=True,
+         issue="17"),
+    dict(name="silo-devices",
+         description="JobObjectSiloDeviceConfiguration (0x8003) with its refusals and its read-back; a tenant of an "
+                     "SMSS-started server silo opens the default set (NUL, Beep also through GLOBALROOT, the named "
+                     "pipe root, KsecDD) and files on the system volume, but not the volume itself by its device, "
+                     "GLOBALROOT or drive-letter name (STATUS_OBJECT_NAME_NOT_FOUND); lent the volume it opens it "
+                     "by every name; with the default withdrawn it opens only what was named; the host, the "
+                     "control, opens every target",
+         tests=("silotest:devices",),
          own_boot=True,
          issue="17"),
 ]

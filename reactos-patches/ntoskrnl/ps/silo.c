@@ -21,13 +21,16 @@ C_ASSERT(FIELD_OFFSET(EJOB, SiloRootDirectory) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloSystemRoot) % sizeof(PVOID) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloRegistryMode) % sizeof(ULONG) == 0);
 C_ASSERT(FIELD_OFFSET(EJOB, SiloNetworkMode) % sizeof(ULONG) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloLentDevices) % sizeof(PVOID) == 0);
+C_ASSERT(FIELD_OFFSET(EJOB, SiloDeviceFlags) % sizeof(ULONG) == 0);
 C_ASSERT(FIELD_OFFSET(ETHREAD, AttachedSilo) % sizeof(PVOID) == 0);
 
 /* GLOBALS *******************************************************************/
 
 /*
  * Guards the silo configuration of every job: EJOB.SiloFlags,
- * SiloSystemRoot, SiloRegistryMode and SiloNetworkMode (until
+ * SiloSystemRoot, SiloRegistryMode, SiloNetworkMode, SiloLentDevices and
+ * SiloDeviceFlags (until
  * ServerSiloGlobals is set, fixed after), the publication of ServerSiloGlobals and of Storage (the context
  * lock guards the slots and the storage's removal), the server silo list,
  * and the ESERVERSILO_GLOBALS fields documented in ps.h.
@@ -502,6 +505,122 @@ PspSetSiloNetworkConfiguration(
     if (!NT_SUCCESS(Status)) return Status;
 
     return PspStoreSiloMode(Job, JobObjectSiloNetworkConfiguration, (ULONG)Configuration->Mode);
+}
+
+/* The prefix every lent device's name has */
+static const UNICODE_STRING PspDeviceDirectoryPrefix = RTL_CONSTANT_STRING(L"\\Device\\");
+
+/* Whether each SILO_DEVICE_NAME_SEPARATOR-separated name of Devices is a \Device\ name */
+static
+BOOLEAN
+PspAreDeviceNamesValid(
+    _In_ PCUNICODE_STRING Devices)
+{
+    UNICODE_STRING Entry;
+    USHORT Start, End, Count = Devices->Length / sizeof(WCHAR);
+
+    PAGED_CODE();
+
+    for (Start = 0; Start < Count; Start = End + 1)
+    {
+        for (End = Start; (End < Count) && (Devices->Buffer[End] != SILO_DEVICE_NAME_SEPARATOR); End++);
+
+        Entry.Buffer = &Devices->Buffer[Start];
+        Entry.Length = Entry.MaximumLength = (End - Start) * sizeof(WCHAR);
+        if ((Entry.Length <= PspDeviceDirectoryPrefix.Length) ||
+            !RtlPrefixUnicodeString(&PspDeviceDirectoryPrefix, &Entry, TRUE))
+        {
+            return FALSE;
+        }
+
+        /* A separator at the very end names an empty device */
+        if (End == Count - 1) return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * JobObjectSiloDeviceConfiguration: the devices lent to the server silo
+ * (the I/O manager's device gate, PsCheckSiloDeviceOpen).
+ */
+static
+NTSTATUS
+PspSetSiloDeviceConfiguration(
+    _In_ PEJOB Job,
+    _In_ PSILO_DEVICE_CONFIGURATION Configuration,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    UNICODE_STRING Devices;
+    NTSTATUS Status;
+
+    PAGED_CODE();
+
+    /* The mode checks, with the one flag this class knows taken out and a single "mode" */
+    Status = PspCheckSiloModeRequest(Configuration->Version,
+                                     SILO_DEVICE_CONFIGURATION_VERSION,
+                                     Configuration->Flags & ~SILO_DEVICES_NO_DEFAULT,
+                                     0,
+                                     1,
+                                     PreviousMode);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    if ((Configuration->Devices.Length % sizeof(WCHAR)) ||
+        (Configuration->Devices.Length > SILO_DEVICE_NAMES_MAX_LENGTH))
+    {
+        return STATUS_INVALID_PARAMETER;
+    }
+
+    RtlInitEmptyUnicodeString(&Devices, NULL, 0);
+    if (Configuration->Devices.Length != 0)
+    {
+        Devices.Buffer = ExAllocatePoolWithTag(PagedPool, Configuration->Devices.Length, TAG_PS_SILO);
+        if (Devices.Buffer == NULL) return STATUS_INSUFFICIENT_RESOURCES;
+        Devices.Length = Devices.MaximumLength = Configuration->Devices.Length;
+
+        _SEH2_TRY
+        {
+            if (PreviousMode != KernelMode)
+            {
+                ProbeForRead(Configuration->Devices.Buffer, Devices.Length, sizeof(WCHAR));
+            }
+            RtlCopyMemory(Devices.Buffer, Configuration->Devices.Buffer, Devices.Length);
+        }
+        _SEH2_EXCEPT(ExSystemExceptionFilter())
+        {
+            ExFreePoolWithTag(Devices.Buffer, TAG_PS_SILO);
+            _SEH2_YIELD(return _SEH2_GetExceptionCode());
+        }
+        _SEH2_END;
+
+        if (!PspAreDeviceNamesValid(&Devices))
+        {
+            ExFreePoolWithTag(Devices.Buffer, TAG_PS_SILO);
+            return STATUS_INVALID_PARAMETER;
+        }
+    }
+
+    PspAcquireSiloLockExclusive();
+    if (!PspIsSilo(Job))
+    {
+        Status = STATUS_JOB_NO_CONTAINER;
+    }
+    else if (Job->ServerSiloGlobals != NULL)
+    {
+        Status = STATUS_CONTAINER_ASSIGNED;
+    }
+    else
+    {
+        /* Swap, so the old list is freed below */
+        UNICODE_STRING Old = Job->SiloLentDevices;
+        Job->SiloLentDevices = Devices;
+        Job->SiloDeviceFlags = Configuration->Flags;
+        Devices = Old;
+        Status = STATUS_SUCCESS;
+    }
+    PspReleaseSiloLockExclusive();
+
+    if (Devices.Buffer != NULL) ExFreePoolWithTag(Devices.Buffer, TAG_PS_SILO);
+    return Status;
 }
 
 /*
@@ -1307,6 +1426,12 @@ PspDeleteSilo(
         RtlInitEmptyUnicodeString(&Job->SiloSystemRoot, NULL, 0);
     }
 
+    if (Job->SiloLentDevices.Buffer != NULL)
+    {
+        ExFreePoolWithTag(Job->SiloLentDevices.Buffer, TAG_PS_SILO);
+        RtlInitEmptyUnicodeString(&Job->SiloLentDevices, NULL, 0);
+    }
+
     if (Globals != NULL)
     {
         PspDropServerSiloHardErrorPort(Globals);
@@ -1335,6 +1460,7 @@ PspIsSiloInformationClass(
         case JobObjectServerSiloDiagnosticInformation:
         case JobObjectSiloRegistryConfiguration:
         case JobObjectSiloNetworkConfiguration:
+        case JobObjectSiloDeviceConfiguration:
             return TRUE;
 
         default:
@@ -1363,6 +1489,7 @@ PspSetSiloInformation(
         SERVERSILO_INIT_INFORMATION Init;
         SILO_REGISTRY_CONFIGURATION Registry;
         SILO_NETWORK_CONFIGURATION Network;
+        SILO_DEVICE_CONFIGURATION Device;
     } Captured;
     ULONG RequiredLength;
     PEJOB Job;
@@ -1400,6 +1527,10 @@ PspSetSiloInformation(
 
         case JobObjectSiloNetworkConfiguration:
             RequiredLength = sizeof(SILO_NETWORK_CONFIGURATION);
+            break;
+
+        case JobObjectSiloDeviceConfiguration:
+            RequiredLength = sizeof(SILO_DEVICE_CONFIGURATION);
             break;
 
         default:
@@ -1478,6 +1609,10 @@ PspSetSiloInformation(
             Status = PspSetSiloNetworkConfiguration(Job, &Captured.Network, PreviousMode);
             break;
 
+        case JobObjectSiloDeviceConfiguration:
+            Status = PspSetSiloDeviceConfiguration(Job, &Captured.Device, PreviousMode);
+            break;
+
         default:
             ASSERT(FALSE);
             Status = STATUS_INVALID_INFO_CLASS;
@@ -1538,6 +1673,7 @@ PspQuerySiloInformation(
     } Small;
     PSILO_USER_SHARED_DATA SharedData = NULL;
     PSILOOBJECT_ROOT_DIRECTORY RootDirectory = NULL;
+    PSILO_DEVICE_CONFIGURATION Devices = NULL;
     PVOID Output = &Small;
     ULONG OutputLength = 0, MinimumLength;
     PEJOB Job = NULL;
@@ -1571,6 +1707,9 @@ PspQuerySiloInformation(
             break;
         case JobObjectSiloNetworkConfiguration:
             MinimumLength = sizeof(SILO_NETWORK_CONFIGURATION);
+            break;
+        case JobObjectSiloDeviceConfiguration:
+            MinimumLength = sizeof(SILO_DEVICE_CONFIGURATION);
             break;
         default:
             /* Set-only classes */
@@ -1762,6 +1901,33 @@ PspQuerySiloInformation(
             Status = STATUS_SUCCESS;
             break;
 
+        case JobObjectSiloDeviceConfiguration:
+            if (!PspIsSilo(Job))
+            {
+                Status = STATUS_JOB_NO_CONTAINER;
+                break;
+            }
+            /* The names follow the structure, as a root directory's path does */
+            Devices = ExAllocatePoolZero(PagedPool,
+                                         sizeof(*Devices) + Job->SiloLentDevices.Length,
+                                         TAG_PS_SILO);
+            if (Devices == NULL)
+            {
+                Status = STATUS_INSUFFICIENT_RESOURCES;
+                break;
+            }
+            Devices->Version = SILO_DEVICE_CONFIGURATION_VERSION;
+            Devices->Flags = Job->SiloDeviceFlags;
+            Devices->Devices.Length = Job->SiloLentDevices.Length;
+            if (Job->SiloLentDevices.Length != 0)
+            {
+                RtlCopyMemory(Devices + 1, Job->SiloLentDevices.Buffer, Job->SiloLentDevices.Length);
+            }
+            Output = Devices;
+            OutputLength = sizeof(*Devices) + Devices->Devices.Length;
+            Status = STATUS_SUCCESS;
+            break;
+
         case JobObjectServerSiloUserSharedData:
             /* A plain job or an application silo sees the host's data */
             if ((JobHandle != NULL) && !PspIsServerSilo(Job))
@@ -1792,7 +1958,7 @@ PspQuerySiloInformation(
 
     if (NT_SUCCESS(Status) && (OutputLength > JobInformationLength))
     {
-        /* Only the root directory path can outgrow the caller's buffer */
+        /* Only the root directory path and the lent devices can outgrow the caller's buffer */
         Status = STATUS_BUFFER_TOO_SMALL;
     }
 
@@ -1809,6 +1975,15 @@ PspQuerySiloInformation(
                 ((PSILOOBJECT_ROOT_DIRECTORY)JobInformation)->Path.MaximumLength =
                     RootDirectory->Path.Length;
             }
+            if (Devices != NULL)
+            {
+                /* The same for the lent devices' names */
+                ((PSILO_DEVICE_CONFIGURATION)JobInformation)->Devices.Buffer =
+                    (Devices->Devices.Length != 0) ?
+                    (PWCHAR)((PSILO_DEVICE_CONFIGURATION)JobInformation + 1) : NULL;
+                ((PSILO_DEVICE_CONFIGURATION)JobInformation)->Devices.MaximumLength =
+                    Devices->Devices.Length;
+            }
         }
         if ((ReturnLength != NULL) && (NT_SUCCESS(Status) || Status == STATUS_BUFFER_TOO_SMALL))
         {
@@ -1823,6 +1998,7 @@ PspQuerySiloInformation(
 
     if (SharedData != NULL) ExFreePoolWithTag(SharedData, TAG_PS_SILO);
     if (RootDirectory != NULL) ExFreePoolWithTag(RootDirectory, TAG_PS_SILO);
+    if (Devices != NULL) ExFreePoolWithTag(Devices, TAG_PS_SILO);
     return Status;
 }
 

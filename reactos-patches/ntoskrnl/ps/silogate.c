@@ -22,7 +22,10 @@
  * - it does not write the host's registry (PS_SERVER_SILO_REGISTRY_STATUS,
  *   the status of a read-only key) unless its creator chose host-readwrite;
  * - in a silo without network it opens no network device
- *   (PS_SERVER_SILO_NETWORK_STATUS), whatever name reaches it.
+ *   (PS_SERVER_SILO_NETWORK_STATUS), whatever name reaches it;
+ * - it opens no other device its creator did not lend it
+ *   (PS_SERVER_SILO_DEVICE_STATUS): the default set unless the creator
+ *   withdrew it, and the devices the creator named.
  *
  * Kernel-mode callers (drivers, and the kernel acting for a silo process)
  * are trusted and never refused here.
@@ -189,45 +192,152 @@ PspIsNetworkDevice(
            RtlEqualUnicodeString(&DeviceObject->DriverObject->DriverName, &PspAfdDriverName, TRUE);
 }
 
+/*
+ * What every server silo is lent unless its creator withdraws it: what its
+ * SMSS, CSRSS and console programs open (NUL, named pipes and mailslots,
+ * the security driver that hands out random numbers, Beep)
+ */
+static const UNICODE_STRING PspDefaultLentDevices[] =
+{
+    RTL_CONSTANT_STRING(L"\\Device\\Null"),
+    RTL_CONSTANT_STRING(L"\\Device\\NamedPipe"),
+    RTL_CONSTANT_STRING(L"\\Device\\MailSlot"),
+    RTL_CONSTANT_STRING(L"\\Device\\KsecDD"),
+    RTL_CONSTANT_STRING(L"\\Device\\Beep")
+};
+
+/* The longest device name compared; a device with a longer one is never lent */
+#define PSP_LENT_DEVICE_NAME_MAX_CHARS  128
+
+/* Whether a device may hold a file system, whose files are not device opens */
+static
+BOOLEAN
+PspIsVolumeDevice(
+    _In_ PDEVICE_OBJECT DeviceObject)
+{
+    switch (DeviceObject->DeviceType)
+    {
+        case FILE_DEVICE_DISK:
+        case FILE_DEVICE_CD_ROM:
+        case FILE_DEVICE_DVD:
+        case FILE_DEVICE_VIRTUAL_DISK:
+        case FILE_DEVICE_TAPE:
+        case FILE_DEVICE_DISK_FILE_SYSTEM:
+        case FILE_DEVICE_CD_ROM_FILE_SYSTEM:
+        case FILE_DEVICE_TAPE_FILE_SYSTEM:
+            return TRUE;
+
+        default:
+            return FALSE;
+    }
+}
+
+/* Whether Name is one of the SILO_DEVICE_NAME_SEPARATOR-separated names of List */
+static
+BOOLEAN
+PspIsNameInDeviceList(
+    _In_ PCUNICODE_STRING List,
+    _In_ PCUNICODE_STRING Name)
+{
+    UNICODE_STRING Entry;
+    USHORT Start, End, Count = List->Length / sizeof(WCHAR);
+
+    for (Start = 0; Start < Count; Start = End + 1)
+    {
+        for (End = Start; (End < Count) && (List->Buffer[End] != SILO_DEVICE_NAME_SEPARATOR); End++);
+
+        Entry.Buffer = &List->Buffer[Start];
+        Entry.Length = Entry.MaximumLength = (End - Start) * sizeof(WCHAR);
+        if (RtlEqualUnicodeString(&Entry, Name, TRUE)) return TRUE;
+    }
+    return FALSE;
+}
+
+/* Whether the silo was lent the device, by its name in the object namespace */
+static
+BOOLEAN
+PspIsDeviceLent(
+    _In_ PEJOB Silo,
+    _In_ PDEVICE_OBJECT DeviceObject)
+{
+    union
+    {
+        OBJECT_NAME_INFORMATION Info;
+        UCHAR Buffer[sizeof(OBJECT_NAME_INFORMATION) + PSP_LENT_DEVICE_NAME_MAX_CHARS * sizeof(WCHAR)];
+    } Name;
+    ULONG ReturnLength, Index;
+    NTSTATUS Status;
+
+    Status = ObQueryNameString(DeviceObject, &Name.Info, sizeof(Name), &ReturnLength);
+    if (!NT_SUCCESS(Status) || (Name.Info.Name.Length == 0)) return FALSE;
+
+    if (!(Silo->SiloDeviceFlags & SILO_DEVICES_NO_DEFAULT))
+    {
+        for (Index = 0; Index < RTL_NUMBER_OF(PspDefaultLentDevices); Index++)
+        {
+            if (RtlEqualUnicodeString(&Name.Info.Name, &PspDefaultLentDevices[Index], TRUE)) return TRUE;
+        }
+    }
+    return PspIsNameInDeviceList(&Silo->SiloLentDevices, &Name.Info.Name);
+}
+
 /*!
  * @brief
- * Lets a file open reach a device unless the caller's server silo has no
- * network and the device is a network one.
+ * Lets a file open from a server silo reach a device: a network device
+ * when the silo has network, any other device when it was lent to the silo.
  *
  * @param[in] DeviceObject
  * The device the name resolved to (the named device, before attached
  * filters), or the device of the related file object.
  *
+ * @param[in] WholeDevice
+ * TRUE when the open names the device itself (no file name after it, no
+ * related file). A file on a volume is not a device open: the volume is
+ * checked when it is opened whole (raw disk and volume opens).
+ *
  * @param[in] AccessMode
  * The mode of the open.
  *
  * @return
- * STATUS_SUCCESS, or PS_SERVER_SILO_NETWORK_STATUS for a user-mode caller
- * in a server silo in SiloNetworkNone mode opening a network device.
+ * STATUS_SUCCESS; for a user-mode caller in a server silo,
+ * PS_SERVER_SILO_NETWORK_STATUS for a network device in SiloNetworkNone
+ * mode, and PS_SERVER_SILO_DEVICE_STATUS for any other device not lent.
  *
  * @remarks
  * Called by IopParseDevice for every open, after the name was resolved and
  * before any IRP is built, so no spelling of the device's name (\Device,
  * GLOBALROOT, a DOS device, a UNC path through MUP) gets past it. Kernel-mode
- * opens (AFD opening its transports for a host caller) are trusted. The
- * mode is fixed before the silo is a server silo. Callable at PASSIVE_LEVEL.
+ * opens (AFD opening its transports for a host caller, win32k opening the
+ * keyboard) are trusted. The configuration is fixed before the silo is a
+ * server silo, so it is read without a lock. Callable at PASSIVE_LEVEL.
  */
 NTSTATUS
 NTAPI
 PsCheckSiloDeviceOpen(
     _In_ PDEVICE_OBJECT DeviceObject,
+    _In_ BOOLEAN WholeDevice,
     _In_ KPROCESSOR_MODE AccessMode)
 {
     PEJOB Silo;
 
+    PAGED_CODE();
+
     if (!PsIsCallerInServerSilo(AccessMode)) return STATUS_SUCCESS;
 
     Silo = PsGetCurrentServerSilo();
-    if (Silo->SiloNetworkMode != SiloNetworkNone) return STATUS_SUCCESS;
-    if (!PspIsNetworkDevice(DeviceObject)) return STATUS_SUCCESS;
+    if (PspIsNetworkDevice(DeviceObject))
+    {
+        if (Silo->SiloNetworkMode != SiloNetworkNone) return STATUS_SUCCESS;
 
-    DPRINT("Server silo %lu: a network device open was refused\n", Silo->JobId);
-    return PS_SERVER_SILO_NETWORK_STATUS;
+        DPRINT("Server silo %lu: a network device open was refused\n", Silo->JobId);
+        return PS_SERVER_SILO_NETWORK_STATUS;
+    }
+
+    if (!WholeDevice && PspIsVolumeDevice(DeviceObject)) return STATUS_SUCCESS;
+    if (PspIsDeviceLent(Silo, DeviceObject)) return STATUS_SUCCESS;
+
+    DPRINT("Server silo %lu: device %p is not lent to it\n", Silo->JobId, DeviceObject);
+    return PS_SERVER_SILO_DEVICE_STATUS;
 }
 
 /* EOF */

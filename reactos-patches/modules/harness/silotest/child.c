@@ -480,6 +480,10 @@ ChildMain(
     {
         ExitCode = NetworkProbeChild(Argument);
     }
+    else if (!strcmp(Mode, CHILD_MODE_DEVICE_PROBE))
+    {
+        ExitCode = DeviceProbeChild(Argument);
+    }
     else if (!strcmp(Mode, CHILD_MODE_WORKSPACE_PROBE))
     {
         ExitCode = WorkspaceProbeChild();

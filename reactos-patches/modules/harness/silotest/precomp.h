@@ -77,6 +77,8 @@
 #define CHILD_MODE_SPIN             "spin"      /* writes over <argument> KB of its memory until killed */
 #define CHILD_MODE_NET_PROBE        "netprobe"  /* "<mode>:<host port>:<targets>" (network.c); exit code = the
                                                    network checks that failed */
+#define CHILD_MODE_DEVICE_PROBE     "devprobe"  /* "<drive>|<volume device>|<system directory>" (devices.c); exit
+                                                        code = the targets it opened, and those refused otherwise */
 #define CHILD_MODE_WORKSPACE_PROBE  "wsprobe"   /* in a workspace (workspace.c): exit code = the namespace checks
                                                    that failed */
 #define CHILD_MODE_REGISTRY_WRITE   "regwrite"  /* writes the host's key in a silo of mode <argument>
@@ -112,6 +114,7 @@
                                                         a point of their start; PRISON_RESULT(killed, error) */
 #define CHILD_MODE_READY_WAIT       "readywait" /* <semaphore handle>: releases the semaphore, sleeps until killed */
 #define GUI_KILL_MAX_CHILDREN       32
+#define GUI_KILL_EXIT               0x6B11      /* the exit code the "guikill" tenant kills its children with */
 #define ESCAPE_HANDLE_SCAN_MAX      0x1000      /* the handle values a tenant tries */
 #define ESCAPE_GRAB_WAIT_MS         1000        /* how long the grabbing tenant waits for the host's handle */
 
@@ -203,6 +206,7 @@ BOOL SpawnChildEx(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended,
                   _In_ BOOL InheritHandles, _Out_ PPROCESS_INFORMATION ProcessInfo);
 DWORD WaitChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 void CloseChild(_In_ PPROCESS_INFORMATION ProcessInfo);
+NTSTATUS OpenAndCloseFile(_In_ PCWSTR Name, _In_ ACCESS_MASK DesiredAccess, _In_ ULONG ShareAccess);
 ULONG ActiveProcesses(_In_ HANDLE Job);
 BOOL WaitActiveProcesses(_In_ HANDLE Job, _In_ ULONG Expected);
 BOOL EnableTcb(_In_ BOOL Enable);
@@ -225,6 +229,45 @@ VOID ChildMain(_In_ int argc, _In_ char **argv);
 /* prisonchild.c */
 DWORD RegistryWriteChild(_In_ PCSTR Argument);
 DWORD WorkspaceProbeChild(VOID);
+DWORD DeviceProbeChild(_In_ PCSTR Argument);
+
+/* devices.c: what the "devprobe" child opens, and the system volume it is told of */
+typedef enum _DEVICE_TARGET
+{
+    TargetNull,
+    TargetBeep,
+    TargetBeepGlobalRoot,
+    TargetNamedPipeRoot,
+    TargetKsecDD,
+    TargetVolume,
+    TargetVolumeGlobalRoot,
+    TargetVolumeDrive,
+    TargetVolumeFile,
+    DeviceTargets
+} DEVICE_TARGET;
+
+#define TARGET_BIT(Target)          (1UL << (Target))
+#define DEFAULT_SET_TARGETS         (TARGET_BIT(TargetNull) | TARGET_BIT(TargetBeep) | \
+                                     TARGET_BIT(TargetBeepGlobalRoot) | TARGET_BIT(TargetNamedPipeRoot) | \
+                                     TARGET_BIT(TargetKsecDD))
+#define VOLUME_TARGETS              (TARGET_BIT(TargetVolume) | TARGET_BIT(TargetVolumeGlobalRoot) | \
+                                     TARGET_BIT(TargetVolumeDrive))
+#define ALL_DEVICE_TARGETS          ((1UL << DeviceTargets) - 1)
+/* Exit code of the "devprobe" child: opened targets in the low word, refused with another status in the high */
+#define DEVPROBE_RESULT(Opened, Wrong)  (((DWORD)(Wrong) << 16) | ((DWORD)(Opened) & 0xFFFF))
+#define DEVPROBE_OPENED(Code)           ((Code) & 0xFFFF)
+#define DEVPROBE_WRONG(Code)            ((Code) >> 16)
+
+/* The system volume, as the host names it: "X:" and "\Device\CdRom0" */
+typedef struct _SYSTEM_VOLUME
+{
+    WCHAR Drive[3];
+    WCHAR Device[MAX_PATH];
+    WCHAR SystemDirectory[MAX_PATH];
+} SYSTEM_VOLUME, *PSYSTEM_VOLUME;
+
+BOOL FindSystemVolume(_Out_ PSYSTEM_VOLUME Volume);
+VOID FormatDeviceProbeArgument(_In_ const SYSTEM_VOLUME *Volume, _Out_writes_(Bytes) PSTR Argument, _In_ ULONG Bytes);
 DWORD NetworkProbeChild(_In_ PCSTR Argument);
 BOOL PrisonChildMain(_In_ PCSTR Mode, _In_ PCSTR Argument, _Out_ PDWORD ExitCode);
 

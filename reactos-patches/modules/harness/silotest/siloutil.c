@@ -208,6 +208,26 @@ SpawnChildEx(
                           NULL, NULL, &StartupInfo, ProcessInfo);
 }
 
+/* Opens an NT path for synchronous I/O and closes it at once: the status of the open */
+NTSTATUS
+OpenAndCloseFile(
+    _In_ PCWSTR Name,
+    _In_ ACCESS_MASK DesiredAccess,
+    _In_ ULONG ShareAccess)
+{
+    OBJECT_ATTRIBUTES Attributes;
+    UNICODE_STRING NameString;
+    IO_STATUS_BLOCK Io;
+    HANDLE File;
+    NTSTATUS Status;
+
+    RtlInitUnicodeString(&NameString, Name);
+    InitializeObjectAttributes(&Attributes, &NameString, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    Status = NtOpenFile(&File, DesiredAccess, &Attributes, &Io, ShareAccess, FILE_SYNCHRONOUS_IO_NONALERT);
+    if (NT_SUCCESS(Status)) NtClose(File);
+    return Status;
+}
+
 /* The child's exit code, or STILL_ACTIVE if it did not end in time */
 DWORD
 WaitChild(

@@ -14,6 +14,7 @@ extern void func_contain(void);
 extern void func_csrss(void);
 extern void func_csrsssoak(void);
 extern void func_ddi(void);
+extern void func_devices(void);
 extern void func_density(void);
 extern void func_escape(void);
 extern void func_fuzz(void);
@@ -52,6 +53,7 @@ const struct test winetest_testlist[] =
     { "csrss", func_csrss },
     { "csrsssoak", func_csrsssoak },
     { "ddi", func_ddi },
+    { "devices", func_devices },
     { "density", func_density },
     { "escape", func_escape },
     { "fuzz", func_fuzz },
