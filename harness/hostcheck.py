@@ -30,7 +30,8 @@ HIVE_BLOB = bytes((i * 7) & 0xFF for i in range(300))
 HIVE_MULTI = ["one", "two"]
 # What silotest:workspace leaves (modules/harness/silotest/workspace.c, WS_*): work defined, play removed
 WORKSPACE_STORE = "WORKSPACES"
-WORKSPACE_KEPT = Workspace("work", "host-readwrite", "on", 4, 64, 50)
+# work is lent the system volume, which is the LiveCD's CD-ROM under QEMU's -cdrom
+WORKSPACE_KEPT = Workspace("work", "host-readwrite", "on", 4, 64, 50, "\\Device\\CdRom0")
 
 
 @dataclass(frozen=True)

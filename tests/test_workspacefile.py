@@ -12,16 +12,26 @@ from harness.verdict import BootVerdict, Outcome, TestResult, TestStatus
 from harness.workspacefile import Workspace, WorkspaceFileError, parse_workspace
 
 # As silo.exe writes it (workspace.c, WriteWorkspaceFile)
-WORK = (b"; ReactOS silo workspace\r\nformat=1\r\nname=work\r\nregistry=host-readwrite\r\nnetwork=on\r\n"
-        b"processes=4\r\nmemory-mb=64\r\ncpu-percent=50\r\n")
+WORK = (b"; ReactOS silo workspace\r\nformat=2\r\nname=work\r\nregistry=host-readwrite\r\nnetwork=on\r\n"
+        b"processes=4\r\nmemory-mb=64\r\ncpu-percent=50\r\ndevices=\\Device\\CdRom0\r\n")
+# A file of the first format, written before devices could be lent
+WORK_FORMAT_1 = (b"; ReactOS silo workspace\r\nformat=1\r\nname=work\r\nregistry=host-readwrite\r\nnetwork=on\r\n"
+                 b"processes=4\r\nmemory-mb=64\r\ncpu-percent=50\r\n")
 
 
 def test_a_file_as_silo_exe_writes_it_parses():
-    assert parse_workspace(WORK) == Workspace("work", "host-readwrite", "on", 4, 64, 50)
+    assert parse_workspace(WORK) == Workspace("work", "host-readwrite", "on", 4, 64, 50, "\\Device\\CdRom0")
+
+
+def test_a_first_format_file_loads_with_no_devices_lent():
+    assert parse_workspace(WORK_FORMAT_1) == Workspace("work", "host-readwrite", "on", 4, 64, 50, "")
 
 
 @pytest.mark.parametrize("change, complaint", [
-    ((b"format=1", b"format=2"), "format"),
+    ((b"format=2", b"format=3"), "format"),
+    ((b"format=2", b"format=1"), "devices= in a format 1"),
+    ((b"devices=\\Device\\CdRom0\r\n", b""), "missing devices"),
+    ((b"devices=\\Device\\CdRom0", b"devices=" + b"x" * 113), "longer than 112"),
     ((b"name=work", b"name=wo rk"), "no workspace name"),
     ((b"registry=host-readwrite", b"registry=mine"), "registry"),
     ((b"network=on", b"network=maybe"), "network"),
@@ -67,7 +77,8 @@ def test_the_kept_workspace_alone_in_the_store_holds(disk):
 @pytest.mark.parametrize("files, complaint", [
     ({}, "is not on the disk"),
     ({"WORK.SILO": WORK.replace(b"processes=4", b"processes=5")}, "not Workspace"),
-    ({"WORK.SILO": WORK.replace(b"format=1", b"format=9")}, "would not load"),
+    ({"WORK.SILO": WORK.replace(b"format=2", b"format=9")}, "would not load"),
+    ({"WORK.SILO": WORK.replace(b"CdRom0", b"CdRom1")}, "not Workspace"),
     ({"WORK.SILO": WORK, "PLAY.SILO": WORK.replace(b"work", b"play")}, "PLAY.SILO"),
     ({"WORK.SILO": WORK, "W1.SIL~1": b"half"}, "more than work"),
 ])

@@ -330,7 +330,11 @@ TestBadInput(
     Silo(&R, L"create w1 /network:maybe");
     ok(R.ExitCode == WS_EXIT_USAGE && OutputHas(&R, "/network takes"), "network maybe: exit %lu\n", R.ExitCode);
     Silo(&R, L"create w1 /map:C:\\ReactOS=C:\\Host:ro");
-    ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "no silo file and device views"), "map: exit %lu\n",
+    ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "no silo file views"), "map: exit %lu\n", R.ExitCode);
+    Silo(&R, L"create w1 /device:Beep");
+    ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "is not a device"), "device Beep: exit %lu\n", R.ExitCode);
+    Silo(&R, L"create w1 /device:\\Device\\Null;");
+    ok(R.ExitCode == WS_EXIT_FAILED && OutputHas(&R, "is not a device"), "device list with an empty name: exit %lu\n",
        R.ExitCode);
     /* A failed create leaves nothing */
     ok(!StoreHas(Store, L"w1.silo") && !StoreHas(Store, L"w1.silo.new"), "a failed create left w1's file\n");
@@ -349,7 +353,8 @@ TestTwoWorkspaces(
     WCHAR Value[32], Self[MAX_PATH];
     HANDLE HostEvent, Work = NULL, Play = NULL;
     ULONG WorkId = 0, PlayId = 0, Listed, Id, Before;
-    CHAR Expect[64];
+    CHAR Expect[MAX_PATH + 32], ProbeArgument[3 * MAX_PATH];
+    SYSTEM_VOLUME Volume;
 
     /* Our own image, by its full path: silo.exe looks a program up from system32 */
     if (!GetModuleFileNameW(NULL, Self, ARRAYSIZE(Self))) wcscpy(Self, SILOTEST_IMAGE);
@@ -357,8 +362,11 @@ TestTwoWorkspaces(
     HostEvent = CreateEventW(NULL, TRUE, FALSE, WS_HOST_EVENT);
     ok(HostEvent != NULL, "cannot create the host's event\n");
 
-    Silo(&R, L"create work /registry:host-readwrite /processes:%d /memory:%d /cpu:%d",
-         WS_WORK_PROGRAMS, WS_WORK_MEMORY_MB, WS_WORK_CPU_PERCENT);
+    /* work is lent the system volume as a whole, play only the default devices */
+    ok(FindSystemVolume(&Volume), "cannot name the system volume\n");
+    FormatDeviceProbeArgument(&Volume, ProbeArgument, sizeof(ProbeArgument));
+    Silo(&R, L"create work /registry:host-readwrite /processes:%d /memory:%d /cpu:%d /device:%s",
+         WS_WORK_PROGRAMS, WS_WORK_MEMORY_MB, WS_WORK_CPU_PERCENT, Volume.Device);
     ok(R.ExitCode == 0 && StoreHas(Store, L"work.silo"), "create work: exit %lu\n", R.ExitCode);
     Silo(&R, L"create play /network:off");
     ok(R.ExitCode == 0 && StoreHas(Store, L"play.silo"), "create play: exit %lu\n", R.ExitCode);
@@ -406,6 +414,13 @@ TestTwoWorkspaces(
     Silo(&R, L"run play %s child netprobe %d:0:0", Self, (int)SiloNetworkNone);
     ok(R.ExitCode == 0, "play's network probe: mask 0x%lx\n", R.ExitCode);
 
+    /* Devices: work opens the system volume whole by every name, play only files on it */
+    Silo(&R, L"run work %s child devprobe %S", Self, ProbeArgument);
+    ok(R.ExitCode == DEVPROBE_RESULT(ALL_DEVICE_TARGETS, 0), "work's device probe: 0x%lx\n", R.ExitCode);
+    Silo(&R, L"run play %s child devprobe %S", Self, ProbeArgument);
+    ok(R.ExitCode == DEVPROBE_RESULT(DEFAULT_SET_TARGETS | TARGET_BIT(TargetVolumeFile), 0),
+       "play's device probe: 0x%lx\n", R.ExitCode);
+
     /* Registry: work writes the host's hives (host-readwrite), play cannot (host-readonly) */
     Silo(&R, L"run work reg.exe add HKLM\\SOFTWARE\\SiloWorkspaceTest /v From /t REG_SZ /d work /f");
     ok(R.ExitCode == 0, "reg add in work: exit %lu\n", R.ExitCode);
@@ -431,6 +446,8 @@ TestTwoWorkspaces(
        OutputHas(&R, "kernel-registry=host-readwrite") && OutputHas(&R, "kernel-cpu-rate=5000") &&
        OutputHas(&R, "kernel-memory-limit-kb=65536") && OutputHas(&R, "kernel-network=on"),
        "inspect work: the kernel's figures differ\n");
+    _snprintf(Expect, sizeof(Expect), "kernel-devices=%ls", Volume.Device);
+    ok(OutputHas(&R, Expect), "inspect work: no %s\n", Expect);
 
     /* Stopping one leaves the other running */
     Silo(&R, L"rm work");

@@ -198,11 +198,18 @@ CommandCreate(
             else if (!_wcsicmp(Value, L"off")) Workspace.Network = WorkspaceNetworkOff;
             else return Usage(L"/network takes on or off", Value);
         }
-        else if (IsOption(argv[i], L"map", &Value) || IsOption(argv[i], L"c", &Value) ||
-                 IsOption(argv[i], L"device", &Value))
+        else if (IsOption(argv[i], L"device", &Value))
+        {
+            /* Each /device adds a name; the kernel checks them below */
+            if (wcslen(Workspace.Devices) + (Workspace.Devices[0] ? 1 : 0) + wcslen(Value) > WORKSPACE_DEVICES_CHARS)
+                return Usage(L"/device names take at most 112 characters in all", Value);
+            if (Workspace.Devices[0]) wcscat(Workspace.Devices, L";");
+            wcscat(Workspace.Devices, Value);
+        }
+        else if (IsOption(argv[i], L"map", &Value) || IsOption(argv[i], L"c", &Value))
         {
             return Failed(L"cannot create", Workspace.Name,
-                          L"this kernel has no silo file and device views yet: /map, /c and /device are refused");
+                          L"this kernel has no silo file views yet: /map and /c are refused");
         }
         else
         {
@@ -219,6 +226,11 @@ CommandCreate(
     {
         return Failed(L"cannot create", Workspace.Name,
                       L"this kernel has no private silo hives yet: that /registry mode is refused");
+    }
+    if (Status == STATUS_INVALID_PARAMETER && Workspace.Devices[0])
+    {
+        return Failed(L"cannot create", Workspace.Name,
+                      L"a /device name is not a device: each is \\Device\\<name>");
     }
     if (!NT_SUCCESS(Status)) return FailedStatus(L"checking", Workspace.Name, Status);
 
@@ -444,10 +456,11 @@ CommandInspect(
     if (!CheckName(argv[0]) || !LoadWorkspace(argv[0], &Workspace)) return SILO_EXIT_FAILED;
     GetWorkspacePath(Workspace.Name, Path, ARRAYSIZE(Path));
 
-    ConPrintf(StdOut, L"name=%s\nfile=%s\nregistry=%s\nnetwork=%s\nprocesses=%lu\nmemory-mb=%lu\ncpu-percent=%lu\n",
+    ConPrintf(StdOut, L"name=%s\nfile=%s\nregistry=%s\nnetwork=%s\nprocesses=%lu\nmemory-mb=%lu\ncpu-percent=%lu\n"
+              L"devices=%s\n",
               Workspace.Name, Path, RegistryModeName(Workspace.Registry),
               (Workspace.Network == WorkspaceNetworkOff) ? L"off" : L"on",
-              Workspace.Processes, Workspace.MemoryMb, Workspace.CpuPercent);
+              Workspace.Processes, Workspace.MemoryMb, Workspace.CpuPercent, Workspace.Devices);
     if (!NT_SUCCESS(QueryWorkspaceFigures(Workspace.Name, &Figures)))
     {
         ConPuts(StdOut, L"state=stopped\n");
@@ -456,11 +469,11 @@ CommandInspect(
     /* What the kernel holds, which the definition must match */
     ConPrintf(StdOut, L"state=%s\nsilo=%lu\nkernel-registry=%s\nkernel-network=%s\nkernel-process-limit=%lu\n"
               L"kernel-memory-limit-kb=%I64u\nkernel-cpu-rate=%lu\nactive-processes=%lu\ncpu-ms=%I64u\n"
-              L"peak-commit-kb=%I64u\nuptime-s=%I64u\n",
+              L"peak-commit-kb=%I64u\nuptime-s=%I64u\nkernel-devices=%s\n",
               StateName(&Figures, TRUE), Figures.SiloId, RegistryModeName(Figures.Registry),
               Figures.NetworkOff ? L"off" : L"on", Figures.ProcessLimit,
               Figures.MemoryLimitKb, Figures.CpuRate, Figures.Processes, Figures.CpuMs, Figures.PeakCommitKb,
-              Figures.UptimeS);
+              Figures.UptimeS, Figures.Devices);
     if (!Figures.Running) ConPrintf(StdOut, L"exit-status=0x%08lx\n", Figures.ExitStatus);
     return SILO_EXIT_OK;
 }

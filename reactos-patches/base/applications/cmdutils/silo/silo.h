@@ -42,8 +42,9 @@
 /* A workspace name: letters, digits, '-' and '_' */
 #define WORKSPACE_NAME_CHARS        32
 
-/* The workspace file format (see WriteWorkspaceFile) */
-#define WORKSPACE_FORMAT            1
+/* The workspace file format (see WriteWorkspaceFile); format 1 files, without devices, are still read */
+#define WORKSPACE_FORMAT            2
+#define WORKSPACE_FORMAT_NO_DEVICES 1
 #define WORKSPACE_FILE_EXTENSION    L".silo"
 #define WORKSPACE_FILE_BYTES        4096
 #define WORKSPACE_STORE_VARIABLE    L"SILO_STORE"
@@ -61,6 +62,9 @@
 #define WORKSPACE_MAX_MEMORY_MB     2048
 #define WORKSPACE_MAX_CPU_PERCENT   100
 
+/* The devices lent beyond the kernel's default set: \Device\ names separated by ';' */
+#define WORKSPACE_DEVICES_CHARS     112
+
 typedef enum _WORKSPACE_NETWORK
 {
     WorkspaceNetworkOn = 0,
@@ -75,6 +79,7 @@ typedef struct _WORKSPACE
     ULONG Processes;        /* active process limit, 0 for none */
     ULONG MemoryMb;         /* job commit limit, 0 for none */
     ULONG CpuPercent;       /* hard CPU cap, 0 for none */
+    WCHAR Devices[WORKSPACE_DEVICES_CHARS + 1];
 } WORKSPACE, *PWORKSPACE;
 
 /* What the kernel says of a workspace's server silo */
@@ -93,6 +98,7 @@ typedef struct _WORKSPACE_FIGURES
     ULONG CpuRate;          /* hard cap in 1/100 percent, 0 for none */
     SILO_REGISTRY_MODE Registry;
     BOOLEAN NetworkOff;
+    WCHAR Devices[WORKSPACE_DEVICES_CHARS + 1];
 } WORKSPACE_FIGURES, *PWORKSPACE_FIGURES;
 
 /* workspace.c */

@@ -232,6 +232,21 @@ SetNetworkMode(
     return NtSetInformationJobObject(Silo, JobObjectSiloNetworkConfiguration, &Configuration, sizeof(Configuration));
 }
 
+/* The devices lent beyond the default set (the kernel checks the names) */
+static
+NTSTATUS
+SetLentDevices(
+    _In_ HANDLE Silo,
+    _In_ const WORKSPACE *Workspace)
+{
+    SILO_DEVICE_CONFIGURATION Configuration;
+
+    ZeroMemory(&Configuration, sizeof(Configuration));
+    Configuration.Version = SILO_DEVICE_CONFIGURATION_VERSION;
+    RtlInitUnicodeString(&Configuration.Devices, Workspace->Devices);
+    return NtSetInformationJobObject(Silo, JobObjectSiloDeviceConfiguration, &Configuration, sizeof(Configuration));
+}
+
 /*
  * What the kernel cannot do yet is refused before anything is made: the
  * registry and network modes are asked of the kernel on a silo that is
@@ -264,6 +279,7 @@ CheckWorkspaceSupport(
         Status = NtSetInformationJobObject(Probe, JobObjectSiloRegistryConfiguration, &Registry, sizeof(Registry));
     }
     if (NT_SUCCESS(Status)) Status = SetNetworkMode(Probe, Workspace->Network);
+    if (NT_SUCCESS(Status)) Status = SetLentDevices(Probe, Workspace);
     NtClose(Probe);
     return Status;
 }
@@ -320,6 +336,9 @@ ConfigureServerSilo(
     if (!NT_SUCCESS(Status)) return Status;
 
     Status = SetNetworkMode(Silo, Workspace->Network);
+    if (!NT_SUCCESS(Status)) return Status;
+
+    Status = SetLentDevices(Silo, Workspace);
     if (!NT_SUCCESS(Status)) return Status;
 
     if (Workspace->CpuPercent != 0)
@@ -509,6 +528,9 @@ QueryWorkspaceFigures(
     SERVERSILO_BASIC_INFORMATION Basic;
     SILO_REGISTRY_CONFIGURATION Registry;
     SILO_NETWORK_CONFIGURATION Network;
+    ULONG_PTR DevicesBuffer[(sizeof(SILO_DEVICE_CONFIGURATION) + (WORKSPACE_DEVICES_CHARS + 1) * sizeof(WCHAR)) /
+                            sizeof(ULONG_PTR) + 1];
+    PSILO_DEVICE_CONFIGURATION Devices = (PSILO_DEVICE_CONFIGURATION)DevicesBuffer;
     LARGE_INTEGER Now;
     LONGLONG Started;
     HANDLE Silo;
@@ -540,6 +562,11 @@ QueryWorkspaceFigures(
     }
     if (NT_SUCCESS(Status))
     {
+        Status = NtQueryInformationJobObject(Silo, JobObjectSiloDeviceConfiguration,
+                                             Devices, sizeof(DevicesBuffer), NULL);
+    }
+    if (NT_SUCCESS(Status))
+    {
         Figures->Running = (Basic.State == SERVERSILO_STARTED);
         Figures->State = Basic.State;
         Figures->ExitStatus = Basic.ExitStatus;
@@ -564,6 +591,8 @@ QueryWorkspaceFigures(
         }
         Figures->Registry = Registry.Mode;
         Figures->NetworkOff = (Network.Mode == SiloNetworkNone);
+        RtlCopyMemory(Figures->Devices, Devices->Devices.Buffer,
+                      min(Devices->Devices.Length, WORKSPACE_DEVICES_CHARS * sizeof(WCHAR)));
 
         /* Up since its first process, the silo's SMSS, started */
         if (EarliestProcess(Silo, NULL, &Started) != 0)

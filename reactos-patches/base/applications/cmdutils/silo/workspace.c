@@ -10,13 +10,17 @@
  * or %SystemRoot%\silo. The file is ASCII text, one "key=value" per line,
  * ';' starts a comment line; every key is required once, no other is taken:
  *
- *     format=1
+ *     format=2
  *     name=work                   (the file's own name)
  *     registry=host-readonly      (host-readwrite, private-temporary, private-persistent)
  *     network=on                  (off)
  *     processes=8                 (0: no limit)
  *     memory-mb=64                (0: no limit)
  *     cpu-percent=50              (0: no cap)
+ *     devices=\Device\Serial0     (lent beyond the default set, ';' between; may be empty)
+ *
+ * A format=1 file is the same without devices= (written before devices
+ * could be lent); it is read with no devices lent.
  *
  * A file is written whole to <name>.silo.new and then moved over the old
  * one, so a failed write never leaves half a workspace.
@@ -25,7 +29,8 @@
 #include "silo.h"
 
 #define WORKSPACE_LINE_CHARS    128
-#define WORKSPACE_KEYS          7
+#define WORKSPACE_KEYS          8
+#define WORKSPACE_DEVICES_KEY   7
 
 static const struct
 {
@@ -136,10 +141,10 @@ WriteWorkspaceFile(
     Length = _snprintf(Text, sizeof(Text),
                        "; ReactOS silo workspace\r\n"
                        "format=%d\r\nname=%ls\r\nregistry=%ls\r\nnetwork=%s\r\n"
-                       "processes=%lu\r\nmemory-mb=%lu\r\ncpu-percent=%lu\r\n",
+                       "processes=%lu\r\nmemory-mb=%lu\r\ncpu-percent=%lu\r\ndevices=%ls\r\n",
                        WORKSPACE_FORMAT, Workspace->Name, RegistryModeName(Workspace->Registry),
                        (Workspace->Network == WorkspaceNetworkOff) ? "off" : "on",
-                       Workspace->Processes, Workspace->MemoryMb, Workspace->CpuPercent);
+                       Workspace->Processes, Workspace->MemoryMb, Workspace->CpuPercent, Workspace->Devices);
     if (Length <= 0 || Length >= (int)sizeof(Text)) return ERROR_BUFFER_OVERFLOW;
 
     _snwprintf(NewPath, ARRAYSIZE(NewPath), L"%s.new", Path);
@@ -187,10 +192,11 @@ BOOL
 ParseWorkspaceLine(
     _In_ PSTR Line,
     _Inout_ PWORKSPACE Workspace,
-    _Inout_ PULONG Seen)
+    _Inout_ PULONG Seen,
+    _Inout_ PULONG Format)
 {
     static const PCSTR Keys[WORKSPACE_KEYS] =
-        { "format", "name", "registry", "network", "processes", "memory-mb", "cpu-percent" };
+        { "format", "name", "registry", "network", "processes", "memory-mb", "cpu-percent", "devices" };
     WCHAR WideValue[WORKSPACE_LINE_CHARS];
     PSTR Value = strchr(Line, '=');
     ULONG Key, Number;
@@ -208,7 +214,10 @@ ParseWorkspaceLine(
 
     switch (Key)
     {
-        case 0: return ParseNumber(Value, WORKSPACE_FORMAT, &Number) && Number == WORKSPACE_FORMAT;
+        case 0:
+            if (!ParseNumber(Value, WORKSPACE_FORMAT, &Number) || Number < WORKSPACE_FORMAT_NO_DEVICES) return FALSE;
+            *Format = Number;
+            return TRUE;
         case 1:
             if (!IsWorkspaceName(WideValue)) return FALSE;
             wcscpy(Workspace->Name, WideValue);
@@ -221,7 +230,12 @@ ParseWorkspaceLine(
             return TRUE;
         case 4: return ParseNumber(Value, WORKSPACE_MAX_PROCESSES, &Workspace->Processes);
         case 5: return ParseNumber(Value, WORKSPACE_MAX_MEMORY_MB, &Workspace->MemoryMb);
-        default: return ParseNumber(Value, WORKSPACE_MAX_CPU_PERCENT, &Workspace->CpuPercent);
+        case 6: return ParseNumber(Value, WORKSPACE_MAX_CPU_PERCENT, &Workspace->CpuPercent);
+        default:
+            /* The kernel checks the names when the workspace starts */
+            if (wcslen(WideValue) > WORKSPACE_DEVICES_CHARS) return FALSE;
+            wcscpy(Workspace->Devices, WideValue);
+            return TRUE;
     }
 }
 
@@ -235,7 +249,7 @@ ReadWorkspaceFile(
     PSTR Line, Next;
     HANDLE File;
     DWORD Read;
-    ULONG Seen = 0;
+    ULONG Seen = 0, Format = 0, Required;
     BOOL Success;
 
     ZeroMemory(Workspace, sizeof(*Workspace));
@@ -256,11 +270,13 @@ ReadWorkspaceFile(
             while (*Next == '\r' || *Next == '\n') Next++;
         }
         if (*Line == ';' || *Line == ANSI_NULL) continue;
-        if (!ParseWorkspaceLine(Line, Workspace, &Seen)) return ERROR_BAD_FORMAT;
+        if (!ParseWorkspaceLine(Line, Workspace, &Seen, &Format)) return ERROR_BAD_FORMAT;
     }
 
-    /* Every key once, and the name inside is the file's */
-    if (Seen != (1UL << WORKSPACE_KEYS) - 1 || _wcsicmp(Workspace->Name, Name)) return ERROR_BAD_FORMAT;
+    /* Every key of its format once, and the name inside is the file's */
+    Required = (1UL << WORKSPACE_KEYS) - 1;
+    if (Format == WORKSPACE_FORMAT_NO_DEVICES) Required &= ~(1UL << WORKSPACE_DEVICES_KEY);
+    if (Seen != Required || _wcsicmp(Workspace->Name, Name)) return ERROR_BAD_FORMAT;
     return ERROR_SUCCESS;
 }
 
