@@ -305,6 +305,21 @@ PspSetSiloRootDirectory(
 }
 
 /*
+ * Whether the creator may still configure the job as a silo: it is one,
+ * and not a server silo yet (whose shared data and gates already read the
+ * configuration). The caller holds the silo lock.
+ */
+static
+NTSTATUS
+PspCheckSiloConfigurable(
+    _In_ PEJOB Job)
+{
+    if (!PspIsSilo(Job)) return STATUS_JOB_NO_CONTAINER;
+    if (Job->ServerSiloGlobals != NULL) return STATUS_CONTAINER_ASSIGNED;
+    return STATUS_SUCCESS;
+}
+
+/*
  * JobObjectSiloSystemRoot: the silo's own system root, e.g. C:\Windows.
  */
 static
@@ -350,22 +365,13 @@ PspSetSiloSystemRoot(
     _SEH2_END;
 
     PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
-    {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->ServerSiloGlobals != NULL)
-    {
-        /* The server silo already published its shared data */
-        Status = STATUS_CONTAINER_ASSIGNED;
-    }
-    else
+    Status = PspCheckSiloConfigurable(Job);
+    if (NT_SUCCESS(Status))
     {
         /* Swap, so the old buffer is freed below */
         UNICODE_STRING Old = Job->SiloSystemRoot;
         Job->SiloSystemRoot = SystemRoot;
         SystemRoot = Old;
-        Status = STATUS_SUCCESS;
     }
     PspReleaseSiloLockExclusive();
 
@@ -413,15 +419,8 @@ PspStoreSiloMode(
     PAGED_CODE();
 
     PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
-    {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->ServerSiloGlobals != NULL)
-    {
-        Status = STATUS_CONTAINER_ASSIGNED;
-    }
-    else
+    Status = PspCheckSiloConfigurable(Job);
+    if (NT_SUCCESS(Status))
     {
         if (JobInformationClass == JobObjectSiloRegistryConfiguration)
         {
@@ -432,7 +431,6 @@ PspStoreSiloMode(
             ASSERT(JobInformationClass == JobObjectSiloNetworkConfiguration);
             Job->SiloNetworkMode = (SILO_NETWORK_MODE)Mode;
         }
-        Status = STATUS_SUCCESS;
     }
     PspReleaseSiloLockExclusive();
 
@@ -600,22 +598,14 @@ PspSetSiloDeviceConfiguration(
     }
 
     PspAcquireSiloLockExclusive();
-    if (!PspIsSilo(Job))
-    {
-        Status = STATUS_JOB_NO_CONTAINER;
-    }
-    else if (Job->ServerSiloGlobals != NULL)
-    {
-        Status = STATUS_CONTAINER_ASSIGNED;
-    }
-    else
+    Status = PspCheckSiloConfigurable(Job);
+    if (NT_SUCCESS(Status))
     {
         /* Swap, so the old list is freed below */
         UNICODE_STRING Old = Job->SiloLentDevices;
         Job->SiloLentDevices = Devices;
         Job->SiloDeviceFlags = Configuration->Flags;
         Devices = Old;
-        Status = STATUS_SUCCESS;
     }
     PspReleaseSiloLockExclusive();
 

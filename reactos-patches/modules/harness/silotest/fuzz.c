@@ -36,7 +36,9 @@ typedef struct _FUZZ_POOL
 
 static const ULONG FuzzClasses[] =
 {
-    0, 1, 2, 3, 7, 9, 11, 12, 29, 30, 31, 34, 35, 36, 37, 38, 39, 40, 41, 42, 44, 45, 46, 51, 52, 0x1000, MAXULONG
+    0, 1, 2, 3, 7, 9, 11, 12, 29, 30, 31, 34, 35, 36, 37, 38, 39, 40, 41, 42, 44, 45, 46, 51, 52, 0x1000,
+    JobObjectSiloRegistryConfiguration, JobObjectSiloNetworkConfiguration, JobObjectSiloDeviceConfiguration,
+    JobObjectSiloDeviceConfiguration + 1, MAXULONG
 };
 
 /* The length each class really takes, so half the calls get past the length check */
@@ -58,6 +60,9 @@ FuzzValidLength(
         case 40: return sizeof(SERVERSILO_INIT_INFORMATION);
         case 41: return sizeof(ULONG);
         case 45: return sizeof(UNICODE_STRING);
+        case JobObjectSiloRegistryConfiguration: return sizeof(SILO_REGISTRY_CONFIGURATION);
+        case JobObjectSiloNetworkConfiguration: return sizeof(SILO_NETWORK_CONFIGURATION);
+        case JobObjectSiloDeviceConfiguration: return sizeof(SILO_DEVICE_CONFIGURATION);
         default: return sizeof(ULONG);
     }
 }
