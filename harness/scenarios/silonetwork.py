@@ -19,8 +19,11 @@ SCENARIOS = [
                      "pipe root, KsecDD) and files on the system volume, but not the volume itself by its device, "
                      "GLOBALROOT or drive-letter name (STATUS_OBJECT_NAME_NOT_FOUND); lent the volume it opens it "
                      "by every name; with the default withdrawn it opens only what was named; the host, the "
-                     "control, opens every target",
+                     "control, opens every target; a disk control sent through a file and a directory on the "
+                     "FAT scratch volume reaches the file system from the host and is refused "
+                     "(STATUS_ACCESS_DENIED) before it from a silo",
          tests=("silotest:devices",),
          own_boot=True,
+         scratch_disk=True,
          issue="17"),
 ]

@@ -25,7 +25,9 @@
  *   (PS_SERVER_SILO_NETWORK_STATUS), whatever name reaches it;
  * - it opens no other device its creator did not lend it
  *   (PS_SERVER_SILO_DEVICE_STATUS): the default set unless the creator
- *   withdrew it, and the devices the creator named.
+ *   withdrew it, and the devices the creator named; nor does it send a
+ *   device I/O control through a file on a volume, which a file system may
+ *   pass down to the disk (PS_SERVER_SILO_DEVICE_CONTROL_STATUS).
  *
  * Kernel-mode callers (drivers, and the kernel acting for a silo process)
  * are trusted and never refused here.
@@ -338,6 +340,49 @@ PsCheckSiloDeviceOpen(
 
     DPRINT("Server silo %lu: device %p is not lent to it\n", Silo->JobId, DeviceObject);
     return PS_SERVER_SILO_DEVICE_STATUS;
+}
+
+/*!
+ * @brief
+ * Keeps a device I/O control that a server silo sends through a file on a
+ * volume from the volume's device.
+ *
+ * @param[in] FileObject
+ * The file object the control is sent to.
+ *
+ * @param[in] PreviousMode
+ * The mode of the caller.
+ *
+ * @return
+ * STATUS_SUCCESS, or PS_SERVER_SILO_DEVICE_CONTROL_STATUS for a user-mode
+ * caller in a server silo sending it to a file or directory on a volume.
+ *
+ * @remarks
+ * Called by NtDeviceIoControlFile before the IRP is built. A file system
+ * may pass any device control of a file down to the volume's disk (the FAT
+ * driver does): partition layouts and SCSI pass-through, the raw disk the
+ * device gate keeps from the silo, would be reached through any file the
+ * silo may write. Controls to a device opened whole (lent to the silo, or
+ * handed over by the host) and file system controls are not concerned.
+ * Callable at PASSIVE_LEVEL.
+ */
+NTSTATUS
+NTAPI
+PsCheckSiloDeviceControl(
+    _In_ PFILE_OBJECT FileObject,
+    _In_ KPROCESSOR_MODE PreviousMode)
+{
+    PAGED_CODE();
+
+    if (!PsIsCallerInServerSilo(PreviousMode)) return STATUS_SUCCESS;
+    if (!PspIsVolumeDevice(FileObject->DeviceObject)) return STATUS_SUCCESS;
+
+    /* The volume or disk itself, which the silo could only open when lent */
+    if ((FileObject->FileName.Length == 0) && (FileObject->RelatedFileObject == NULL)) return STATUS_SUCCESS;
+
+    DPRINT("Server silo %lu: a device control through a file on a volume was refused\n",
+           PsGetCurrentServerSilo()->JobId);
+    return PS_SERVER_SILO_DEVICE_CONTROL_STATUS;
 }
 
 /* EOF */

@@ -484,6 +484,10 @@ ChildMain(
     {
         ExitCode = DeviceProbeChild(Argument);
     }
+    else if (!strcmp(Mode, CHILD_MODE_DEVICE_CONTROL_PROBE))
+    {
+        ExitCode = DeviceControlProbeChild(Argument);
+    }
     else if (!strcmp(Mode, CHILD_MODE_WORKSPACE_PROBE))
     {
         ExitCode = WorkspaceProbeChild();

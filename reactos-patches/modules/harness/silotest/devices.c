@@ -4,17 +4,30 @@
  * PURPOSE:     Devices lent to a server silo (JobObjectSiloDeviceConfiguration):
  *              the interface with its negative cases; a tenant opens the
  *              default set and no other device unless it was lent, by any
- *              spelling; files on a volume stay files; the host, the
- *              control, opens every target
+ *              spelling; files on a volume stay files, but no way to the
+ *              disk's device controls; the host, the control, opens every
+ *              target and reaches the disk through a file
  * COPYRIGHT:   Copyright 2026 ReactOS server-silo project contributors
  */
 
 #include "precomp.h"
+#include <winioctl.h>
 
 #define DEVICE_CHILD_TIMEOUT_MS     60000
 /* The status of a device not lent (README): to the silo it is not there */
 #define SILO_DEVICE_DENIED          STATUS_OBJECT_NAME_NOT_FOUND
 #define DEVPROBE_BAD_ARGUMENT           0xFFFFFFFE
+
+/* Bits of the "devctlprobe" child's exit code: a disk control sent through a file, then a directory */
+#define DEVCTL_FILE_PASSED          0x01    /* the file system passed it down to the disk, which answered */
+#define DEVCTL_DIRECTORY_PASSED     0x02
+#define DEVCTL_FILE_REFUSED         0x04    /* refused with SILO_DEVICE_CONTROL_DENIED */
+#define DEVCTL_DIRECTORY_REFUSED    0x08
+#define DEVCTL_NO_FILE              0x10
+#define DEVCTL_BAD_ARGUMENT         0x20
+#define DEVCTL_FILE_NAME            L"SILODEVC.TMP"
+/* The status of a device control a silo sends through a file on a volume (README) */
+#define SILO_DEVICE_CONTROL_DENIED  STATUS_ACCESS_DENIED
 
 BOOL
 FindSystemVolume(
@@ -100,6 +113,139 @@ DeviceProbeChild(
     _snwprintf(Volume.Device, ARRAYSIZE(Volume.Device) - 1, L"%.*S", (int)(Bar2 - Bar1 - 1), Bar1 + 1);
     _snwprintf(Volume.SystemDirectory, ARRAYSIZE(Volume.SystemDirectory) - 1, L"%S", Bar2 + 1);
     return ProbeDevices(&Volume, NULL);
+}
+
+/* Opens a file (or directory) on a volume and asks the disk under it for its geometry through it */
+static
+NTSTATUS
+SendDiskControl(
+    _In_ PCWSTR Name,
+    _In_ BOOLEAN Directory,
+    _Out_ PBOOLEAN Opened)
+{
+    OBJECT_ATTRIBUTES Attributes;
+    UNICODE_STRING NameString;
+    IO_STATUS_BLOCK Io;
+    DISK_GEOMETRY Geometry;
+    HANDLE File;
+    NTSTATUS Status;
+
+    *Opened = FALSE;
+    RtlInitUnicodeString(&NameString, Name);
+    InitializeObjectAttributes(&Attributes, &NameString, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    Status = NtCreateFile(&File,
+                          (Directory ? FILE_LIST_DIRECTORY : (GENERIC_READ | GENERIC_WRITE)) | SYNCHRONIZE,
+                          &Attributes, &Io, NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                          Directory ? FILE_OPEN : FILE_OPEN_IF,
+                          (Directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE) | FILE_SYNCHRONOUS_IO_NONALERT,
+                          NULL, 0);
+    if (!NT_SUCCESS(Status)) return Status;
+    *Opened = TRUE;
+    Status = NtDeviceIoControlFile(File, NULL, NULL, NULL, &Io, IOCTL_DISK_GET_DRIVE_GEOMETRY, NULL, 0,
+                                   &Geometry, sizeof(Geometry));
+    NtClose(File);
+    return Status;
+}
+
+/* The disk control through a file and through its directory: DEVCTL_* bits */
+static
+DWORD
+ProbeDeviceControl(
+    _In_ PCWSTR FilePath,
+    _In_ PCWSTR DirectoryPath,
+    _In_opt_ PCSTR Who)
+{
+    NTSTATUS FileStatus, DirectoryStatus;
+    BOOLEAN FileOpened, DirectoryOpened;
+    DWORD Result = 0;
+
+    FileStatus = SendDiskControl(FilePath, FALSE, &FileOpened);
+    DirectoryStatus = SendDiskControl(DirectoryPath, TRUE, &DirectoryOpened);
+    if (Who) trace("device control: %s file 0x%08lx directory 0x%08lx\n", Who, FileStatus, DirectoryStatus);
+    if (!FileOpened || !DirectoryOpened) Result |= DEVCTL_NO_FILE;
+    if (NT_SUCCESS(FileStatus)) Result |= DEVCTL_FILE_PASSED;
+    if (FileStatus == SILO_DEVICE_CONTROL_DENIED && FileOpened) Result |= DEVCTL_FILE_REFUSED;
+    if (NT_SUCCESS(DirectoryStatus)) Result |= DEVCTL_DIRECTORY_PASSED;
+    if (DirectoryStatus == SILO_DEVICE_CONTROL_DENIED && DirectoryOpened) Result |= DEVCTL_DIRECTORY_REFUSED;
+    return Result;
+}
+
+/* The "devctlprobe" child: the argument is "<file>|<directory>", NT paths on the scratch volume */
+DWORD
+DeviceControlProbeChild(
+    _In_ PCSTR Argument)
+{
+    WCHAR FilePath[MAX_PATH], DirectoryPath[MAX_PATH];
+    PCSTR Bar = strchr(Argument, '|');
+
+    if (!Bar) return DEVCTL_BAD_ARGUMENT;
+    _snwprintf(FilePath, ARRAYSIZE(FilePath) - 1, L"%.*S", (int)(Bar - Argument), Argument);
+    FilePath[ARRAYSIZE(FilePath) - 1] = UNICODE_NULL;
+    _snwprintf(DirectoryPath, ARRAYSIZE(DirectoryPath) - 1, L"%S", Bar + 1);
+    DirectoryPath[ARRAYSIZE(DirectoryPath) - 1] = UNICODE_NULL;
+    return ProbeDeviceControl(FilePath, DirectoryPath, NULL);
+}
+
+/*
+ * A file system may pass device controls of a file down to the disk (vfatfs
+ * does; fastfat, the LiveCD's FAT driver, refuses them itself with
+ * STATUS_INVALID_PARAMETER): whatever the file system says to the host, the
+ * control, a tenant of a server silo (default devices, so not lent the
+ * volume) gets the silo's refusal through a file and a directory before the
+ * file system sees the request
+ */
+static
+void
+TestDeviceControlThroughFiles(
+    _In_ HANDLE SmPort)
+{
+    WCHAR Drive[3] = L"?:", Volume[MAX_PATH], FilePath[MAX_PATH], DirectoryPath[MAX_PATH], DosPath[MAX_PATH];
+    CHAR Argument[2 * MAX_PATH + 2];
+    SMSS_SILO Started;
+    HANDLE Process = NULL;
+    DWORD Control, ExitCode = STILL_ACTIVE;
+    NTSTATUS Status;
+
+    Drive[0] = FindScratchLetter();
+    ok(Drive[0] != 0, "no scratch disk labelled %ls: the device control checks need a FAT volume\n",
+       SCRATCH_DISK_LABEL);
+    if (Drive[0] == 0 || !QueryDosDeviceW(Drive, Volume, ARRAYSIZE(Volume)))
+    {
+        ok(FALSE, "cannot name the scratch volume\n");
+        return;
+    }
+    _snwprintf(FilePath, ARRAYSIZE(FilePath), L"%s\\%s", Volume, DEVCTL_FILE_NAME);
+    FilePath[ARRAYSIZE(FilePath) - 1] = UNICODE_NULL;
+    _snwprintf(DirectoryPath, ARRAYSIZE(DirectoryPath), L"%s\\", Volume);
+    DirectoryPath[ARRAYSIZE(DirectoryPath) - 1] = UNICODE_NULL;
+
+    /* The control: the host's request reaches the file system, which answers as it will */
+    Control = ProbeDeviceControl(FilePath, DirectoryPath, "host");
+    ok(!(Control & (DEVCTL_FILE_REFUSED | DEVCTL_DIRECTORY_REFUSED | DEVCTL_NO_FILE)),
+       "host: device control bits 0x%lx\n", Control);
+
+    _snprintf(Argument, sizeof(Argument), "%ls|%ls", FilePath, DirectoryPath);
+    Argument[sizeof(Argument) - 1] = ANSI_NULL;
+    Status = StartSmssSilo(SmPort, &Started);
+    ok(Status == STATUS_SUCCESS, "device control: starting the silo: 0x%08lx\n", Status);
+    if (NT_SUCCESS(Status))
+    {
+        Status = StartWin32InSilo(&Started, CHILD_MODE_DEVICE_CONTROL_PROBE, Argument, &Process);
+        ok(Status == STATUS_SUCCESS, "device control: starting the probe in the silo: 0x%08lx\n", Status);
+        if (Process)
+        {
+            ExitCode = WaitExitCode(Process, DEVICE_CHILD_TIMEOUT_MS);
+            CloseHandle(Process);
+        }
+        ok(ExitCode == (DEVCTL_FILE_REFUSED | DEVCTL_DIRECTORY_REFUSED),
+           "silo: device control bits 0x%lx (a file and a directory refused: 0x%x)\n", ExitCode,
+           DEVCTL_FILE_REFUSED | DEVCTL_DIRECTORY_REFUSED);
+    }
+    EndSmssSilo(&Started, STATUS_SUCCESS);
+    trace("devices-control: host=0x%lx silo=0x%lx volume=%ls\n", Control, ExitCode, Volume);
+    _snwprintf(DosPath, ARRAYSIZE(DosPath), L"%s\\%s", Drive, DEVCTL_FILE_NAME);
+    DosPath[ARRAYSIZE(DosPath) - 1] = UNICODE_NULL;
+    ok(DeleteFileW(DosPath), "cannot delete %ls: %lu\n", DosPath, GetLastError());
 }
 
 static
@@ -340,6 +486,7 @@ START_TEST(devices)
     if (ConnectToHostSm(&SmPort))
     {
         for (i = 0; i < ARRAYSIZE(Cases); i++) TestDevicesInSilo(SmPort, &Cases[i], Argument);
+        TestDeviceControlThroughFiles(SmPort);
         NtClose(SmPort);
     }
 }

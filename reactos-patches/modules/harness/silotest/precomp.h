@@ -79,6 +79,8 @@
                                                    network checks that failed */
 #define CHILD_MODE_DEVICE_PROBE     "devprobe"  /* "<drive>|<volume device>|<system directory>" (devices.c); exit
                                                         code = the targets it opened, and those refused otherwise */
+#define CHILD_MODE_DEVICE_CONTROL_PROBE "devctlprobe" /* "<file>|<directory>" (devices.c): a disk control through each;
+                                                        exit code = DEVCTL_* bits */
 #define CHILD_MODE_WORKSPACE_PROBE  "wsprobe"   /* in a workspace (workspace.c): exit code = the namespace checks
                                                    that failed */
 #define CHILD_MODE_REGISTRY_WRITE   "regwrite"  /* writes the host's key in a silo of mode <argument>
@@ -207,6 +209,9 @@ BOOL SpawnChildEx(_In_ PCSTR Mode, _In_opt_ PCSTR Argument, _In_ BOOL Suspended,
 DWORD WaitChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 void CloseChild(_In_ PPROCESS_INFORMATION ProcessInfo);
 NTSTATUS OpenAndCloseFile(_In_ PCWSTR Name, _In_ ACCESS_MASK DesiredAccess, _In_ ULONG ShareAccess);
+/* The harness's scratch disk (harness/scratch.py), found by its label */
+#define SCRATCH_DISK_LABEL          L"HARNESSDISK"
+WCHAR FindScratchLetter(VOID);
 ULONG ActiveProcesses(_In_ HANDLE Job);
 BOOL WaitActiveProcesses(_In_ HANDLE Job, _In_ ULONG Expected);
 BOOL EnableTcb(_In_ BOOL Enable);
@@ -230,6 +235,7 @@ VOID ChildMain(_In_ int argc, _In_ char **argv);
 DWORD RegistryWriteChild(_In_ PCSTR Argument);
 DWORD WorkspaceProbeChild(VOID);
 DWORD DeviceProbeChild(_In_ PCSTR Argument);
+DWORD DeviceControlProbeChild(_In_ PCSTR Argument);
 
 /* devices.c: what the "devprobe" child opens, and the system volume it is told of */
 typedef enum _DEVICE_TARGET

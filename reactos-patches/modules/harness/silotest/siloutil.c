@@ -208,6 +208,28 @@ SpawnChildEx(
                           NULL, NULL, &StartupInfo, ProcessInfo);
 }
 
+/* The scratch disk's letter, found by its label; 0 when the boot has none */
+WCHAR
+FindScratchLetter(VOID)
+{
+    WCHAR Root[] = L"?:\\", Label[MAX_PATH];
+    DWORD Drives = GetLogicalDrives();
+    WCHAR Letter;
+
+    for (Letter = L'C'; Letter <= L'Z'; Letter++)
+    {
+        if (!(Drives & (1UL << (Letter - L'A')))) continue;
+        Root[0] = Letter;
+        if (GetDriveTypeW(Root) != DRIVE_FIXED) continue;
+        if (GetVolumeInformationW(Root, Label, ARRAYSIZE(Label), NULL, NULL, NULL, NULL, 0) &&
+            !_wcsicmp(Label, SCRATCH_DISK_LABEL))
+        {
+            return Letter;
+        }
+    }
+    return 0;
+}
+
 /* Opens an NT path for synchronous I/O and closes it at once: the status of the open */
 NTSTATUS
 OpenAndCloseFile(

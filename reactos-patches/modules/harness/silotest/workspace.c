@@ -11,7 +11,6 @@
 #include <ndk/cmfuncs.h>
 
 #define WS_TOOL                 L"silo.exe"
-#define WS_SCRATCH_LABEL        L"HARNESSDISK"
 #define WS_STORE_FOLDER         L"WORKSPACES"
 #define WS_OUTPUT_BYTES         8192
 #define WS_COMMAND_CHARS        1024
@@ -36,29 +35,6 @@ typedef struct _WS_RESULT
     DWORD ExitCode;
     CHAR Output[WS_OUTPUT_BYTES];
 } WS_RESULT;
-
-/* The scratch disk's letter, found by its label; 0 when the boot has none */
-static
-WCHAR
-FindScratchLetter(VOID)
-{
-    WCHAR Root[] = L"?:\\", Label[MAX_PATH];
-    DWORD Drives = GetLogicalDrives();
-    WCHAR Letter;
-
-    for (Letter = L'C'; Letter <= L'Z'; Letter++)
-    {
-        if (!(Drives & (1UL << (Letter - L'A')))) continue;
-        Root[0] = Letter;
-        if (GetDriveTypeW(Root) != DRIVE_FIXED) continue;
-        if (GetVolumeInformationW(Root, Label, ARRAYSIZE(Label), NULL, NULL, NULL, NULL, 0) &&
-            !_wcsicmp(Label, WS_SCRATCH_LABEL))
-        {
-            return Letter;
-        }
-    }
-    return 0;
-}
 
 /* Runs "silo.exe <Arguments>", traces the command and every line it printed */
 static
@@ -512,7 +488,7 @@ START_TEST(workspace)
 
     ok(EnableTcb(TRUE), "SeTcbPrivilege not available: the silo tests need SYSTEM\n");
     Letter = FindScratchLetter();
-    ok(Letter != 0, "no scratch disk labelled %ls: this test keeps its workspaces there\n", WS_SCRATCH_LABEL);
+    ok(Letter != 0, "no scratch disk labelled %ls: this test keeps its workspaces there\n", SCRATCH_DISK_LABEL);
     if (Letter == 0) return;
     _snwprintf(Store, ARRAYSIZE(Store), L"%c:\\%s", Letter, WS_STORE_FOLDER);
     Store[ARRAYSIZE(Store) - 1] = UNICODE_NULL;
