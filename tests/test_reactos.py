@@ -221,7 +221,10 @@ def test_every_life_cycle_race_ends_each_silo_once(reactos_iso, tmp_path):
         counts = metrics[f"race-{name}-counts"]
         for key in ("processes", "handles", "job_objects", "silo_dirs", "silo_pool_blocks"):
             before, after = counts[key].split("->")
-            assert before == after, f"race-{name}: {key} {counts[key]}"
+            # A critical section of silotest's own that first met contention in the measured run keeps the
+            # event it waited on: a handle that comes once, which the guest names and counts (lock_events)
+            grown = int(counts["lock_events"]) if key == "handles" else 0
+            assert int(after) == int(before) + grown, f"race-{name}: {key} {counts[key]}"
 
 
 def test_host_shutdown_ends_the_server_silos_first(reactos_iso, tmp_path):

@@ -124,6 +124,35 @@ EndOtherProcess(
     CloseHandle(Process);
 }
 
+/* The prison's process that is neither its SMSS, its CSRSS nor the attacker: the attacker's child; 0 if none */
+static
+DWORD
+FindAttackerChild(
+    _In_ PSMSS_SILO Prison,
+    _In_ HANDLE Attacker)
+{
+    ULONG_PTR Buffer[FIELD_OFFSET(JOBOBJECT_BASIC_PROCESS_ID_LIST, ProcessIdList[16]) / sizeof(ULONG_PTR)];
+    PJOBOBJECT_BASIC_PROCESS_ID_LIST List = (PJOBOBJECT_BASIC_PROCESS_ID_LIST)Buffer;
+    ULONG i;
+
+    if (!NT_SUCCESS(NtQueryInformationJobObject(Prison->Silo, JobObjectBasicProcessIdList, List, sizeof(Buffer),
+                                                NULL)))
+    {
+        return 0;
+    }
+    for (i = 0; i < List->NumberOfProcessIdsInList; i++)
+    {
+        ULONG_PTR Id = List->ProcessIdList[i];
+
+        if (Id != GetProcessId(Attacker) && Id != EarliestProcessIn(Prison->Silo, L"smss.exe", NULL) &&
+            Id != EarliestProcessIn(Prison->Silo, L"csrss.exe", NULL))
+        {
+            return (DWORD)Id;
+        }
+    }
+    return 0;
+}
+
 START_TEST(prisonescape)
 {
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION Limits;
@@ -131,7 +160,7 @@ START_TEST(prisonescape)
     HOST_TIMER Timer;
     SMSS_SILO Prison, Open;
     HANDLE SmPort, Attacker, Storm, Given, Trap;
-    DWORD ExitCode, Pid, Blocked = 0, Attacks = 0;
+    DWORD ExitCode, Pid, Waited, Blocked = 0, Attacks = 0;
     BOOL InJob;
     double Share;
 
@@ -150,27 +179,14 @@ START_TEST(prisonescape)
     /* 2. Breaking away through a nested job: the child stays in the prison */
     Attacks++;
     ok(StartWin32InSilo(&Prison, CHILD_MODE_NEST_BREAKAWAY, NULL, &Attacker) == STATUS_SUCCESS, "no attacker\n");
-    Sleep(ESCAPE_GRAB_WAIT_MS);
+    /* Its child appears in the prison when the attacker has started it: wait for it, not for a time */
     Pid = 0;
+    for (Waited = 0; Pid == 0 && Waited < ESCAPE_SETTLE_MS; Waited += SILOTEST_POLL_MS)
     {
-        /* Its child is the prison's process that is neither SMSS, CSRSS nor the attacker */
-        ULONG_PTR Buffer[FIELD_OFFSET(JOBOBJECT_BASIC_PROCESS_ID_LIST, ProcessIdList[16]) / sizeof(ULONG_PTR)];
-        PJOBOBJECT_BASIC_PROCESS_ID_LIST List = (PJOBOBJECT_BASIC_PROCESS_ID_LIST)Buffer;
-        ULONG i;
-
-        NtQueryInformationJobObject(Prison.Silo, JobObjectBasicProcessIdList, List, sizeof(Buffer), NULL);
-        for (i = 0; i < List->NumberOfProcessIdsInList; i++)
-        {
-            ULONG_PTR Id = List->ProcessIdList[i];
-
-            if (Id != GetProcessId(Attacker) && Id != EarliestProcessIn(Prison.Silo, L"smss.exe", NULL) &&
-                Id != EarliestProcessIn(Prison.Silo, L"csrss.exe", NULL))
-            {
-                Pid = (DWORD)Id;
-            }
-        }
+        Pid = FindAttackerChild(&Prison, Attacker);
+        if (Pid == 0) Sleep(SILOTEST_POLL_MS);
     }
-    ok(Pid != 0, "breakaway: the child is not in the prison\n");
+    ok(Pid != 0, "breakaway: the child is not in the prison after %lu ms\n", Waited);
     ok(ForEachProcessIn(NULL, L"silotest.exe", NULL, NULL) == 1,
        "breakaway: %lu silotest processes run outside any job, expected only the host's test\n",
        ForEachProcessIn(NULL, L"silotest.exe", NULL, NULL));

@@ -886,13 +886,13 @@ RunRace(
     } while ((After.Processes != Before.Processes || After.JobObjects != Before.JobObjects ||
               After.Handles != Before.Handles || After.SiloPoolBlocks != Before.SiloPoolBlocks) &&
              GetTickCount() - Start < SOAK_SETTLE_MS);
-    trace("race-%s-counts: processes=%lu->%lu handles=%lu->%lu job_objects=%lu->%lu silo_dirs=%lu->%lu "
-          "silo_pool_blocks=%lu->%lu nonpaged_pages=%lu->%lu\n", Name, Before.Processes, After.Processes,
-          Before.Handles, After.Handles, Before.JobObjects, After.JobObjects, Before.SiloDirectories,
-          After.SiloDirectories, Before.SiloPoolBlocks, After.SiloPoolBlocks, Before.NonPagedPages,
-          After.NonPagedPages);
-    ok(After.Processes == Before.Processes, "%s: processes %lu -> %lu\n", Name, Before.Processes, After.Processes);
     LockEvents = (After.Handles != Before.Handles) ? TraceNewHandles(Name, HandlesBefore, HandleCount) : 0;
+    trace("race-%s-counts: processes=%lu->%lu handles=%lu->%lu lock_events=%lu job_objects=%lu->%lu "
+          "silo_dirs=%lu->%lu silo_pool_blocks=%lu->%lu nonpaged_pages=%lu->%lu\n", Name, Before.Processes,
+          After.Processes, Before.Handles, After.Handles, LockEvents, Before.JobObjects, After.JobObjects,
+          Before.SiloDirectories, After.SiloDirectories, Before.SiloPoolBlocks, After.SiloPoolBlocks,
+          Before.NonPagedPages, After.NonPagedPages);
+    ok(After.Processes == Before.Processes, "%s: processes %lu -> %lu\n", Name, Before.Processes, After.Processes);
     ok(After.Handles == Before.Handles + LockEvents, "%s: handles %lu -> %lu (%lu of them critical-section events)\n",
        Name, Before.Handles, After.Handles, LockEvents);
     ok(After.JobObjects == Before.JobObjects, "%s: job objects %lu -> %lu\n", Name, Before.JobObjects,
